@@ -1,0 +1,359 @@
+/**
+ * Parsing a starsystem file into its top-level entries and its services, keeping the
+ * source range of every key and value.
+ *
+ * The file is parsed in segments: the header (the top-level keys around `services:`) and
+ * one segment per service block. A segment is parsed on its own and cached by its text, so
+ * that re-parsing a file after an edit re-parses only the blocks whose text changed. When
+ * the file's shape makes segments unsafe (anchors and aliases, flow-style `services`,
+ * document markers, odd indentation, a syntax error anywhere), the whole file is parsed at
+ * once instead; both ways give the same result (a test checks this on random edits).
+ */
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import type { Diagnostic, Range } from '../diagnostics';
+import { LineIndex } from './lines';
+
+export type FileKind = 'base' | 'overlay';
+
+/** A key and its value, with node ranges relative to `base` (the segment's offset in the file). */
+export interface Entry {
+  key: Scalar;
+  value: Node | null;
+  /** Offset of the node ranges' origin in the file. */
+  base: number;
+  doc: Document;
+}
+
+export interface ServiceEntry extends Entry {
+  id: string;
+  /** The segment the service came from (segmented parse only); holds per-service caches. */
+  segment?: Segment;
+}
+
+export interface ParsedFile {
+  path: string;
+  text: string;
+  lines: LineIndex;
+  /** Top-level keys other than `services`, first occurrence of each. */
+  header: Map<string, Entry>;
+  /** The `services` key itself, when present. */
+  servicesKey?: Entry;
+  /** What `services:` holds. */
+  servicesShape: 'missing' | 'empty' | 'map' | 'other';
+  /** The services in file order; a duplicated id appears once (its first occurrence). */
+  services: ServiceEntry[];
+  /** YAML syntax errors and duplicate keys. */
+  diagnostics: Diagnostic[];
+  /** Whether the top level is a mapping (or empty). */
+  topLevelIsMap: boolean;
+  mode: 'segmented' | 'whole';
+}
+
+/** One parsed block of text; cached by its exact text. */
+export interface Segment {
+  readonly text: string;
+  readonly doc: Document;
+  /** Results derived from this segment alone (schema checks...), keyed by what derived them. */
+  readonly memo: Map<string, unknown>;
+  /** Duplicate keys inside the segment, relative to the segment. */
+  readonly duplicates: DuplicateKey[];
+}
+
+interface DuplicateKey {
+  key: string;
+  /** Relative range of the duplicate key. */
+  range: [number, number];
+  /** Relative offset of the first occurrence. */
+  firstOffset: number;
+}
+
+export type SegmentCache = Map<string, Segment>;
+
+const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, logLevel: 'error', keepSourceTokens: false } as const;
+
+/**
+ * Parse a starsystem file. With a cache, segments whose text is unchanged since the last
+ * parse are reused; the cache is updated to hold exactly the segments of this text.
+ */
+export function parseFile(path: string, text: string, cache?: SegmentCache): ParsedFile {
+  const lines = new LineIndex(text);
+  const layout = segmentLayout(text, lines);
+  if (layout) {
+    const parsed = parseSegmented(path, text, lines, layout, cache);
+    if (parsed) return parsed;
+  }
+  cache?.clear();
+  return parseWhole(path, text, lines);
+}
+
+/** Parse the whole text at once (no segments). Exported for tests that compare the two ways. */
+export function parseWhole(path: string, text: string, lines = new LineIndex(text)): ParsedFile {
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  const diagnostics: Diagnostic[] = doc.errors.map((e) => syntaxDiagnostic(path, lines, 0, e.pos, e.message, text));
+  const duplicates: DuplicateKey[] = [];
+  collectDuplicates(doc.contents, duplicates);
+  for (const d of duplicates) diagnostics.push(duplicateDiagnostic(path, lines, 0, d));
+
+  const result: ParsedFile = {
+    path,
+    text,
+    lines,
+    header: new Map(),
+    servicesShape: 'missing',
+    services: [],
+    diagnostics,
+    topLevelIsMap: doc.contents === null || isMap(doc.contents),
+    mode: 'whole',
+  };
+  if (!isMap(doc.contents)) return result;
+  for (const pair of doc.contents.items) {
+    const key = keyOf(pair);
+    if (!key) continue;
+    const name = String(key.value);
+    const entry: Entry = { key, value: (pair.value as Node | null) ?? null, base: 0, doc };
+    if (name === 'services') {
+      if (result.servicesKey) continue;
+      result.servicesKey = entry;
+      result.servicesShape = servicesShapeOf(entry.value);
+      if (isMap(entry.value)) {
+        const seen = new Set<string>();
+        for (const servicePair of entry.value.items) {
+          const serviceKey = keyOf(servicePair);
+          if (!serviceKey) continue;
+          const id = String(serviceKey.value);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          result.services.push({ id, key: serviceKey, value: (servicePair.value as Node | null) ?? null, base: 0, doc });
+        }
+      }
+    } else if (!result.header.has(name)) {
+      result.header.set(name, entry);
+    }
+  }
+  return result;
+}
+
+interface Layout {
+  /** [start, end) of the text before the services block (including the `services:` line). */
+  headerEnd: number;
+  servicesLineStart: number;
+  /** [start, end) of each service block. */
+  blocks: [number, number][];
+  /** Start of the text after the services block. */
+  trailerStart: number;
+}
+
+const TOP_LEVEL_KEY = /^(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_$][^:#\n]*?)[ \t]*:(?:[ \t]|\r?$)/;
+const INDENTED_KEY = /^ +(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_$][^:#\n]*?)[ \t]*:(?:[ \t]|\r?$)/;
+/** Anchors and aliases, which a segment cannot resolve on its own. Over-matching only costs speed. */
+const ANCHOR_OR_ALIAS = /(?:^|[\s[\]{},:-])[&*][^\s[\]{},]/m;
+
+/** Where the service blocks are, or undefined when the text's shape is not safe to segment. */
+function segmentLayout(text: string, lines: LineIndex): Layout | undefined {
+  if (ANCHOR_OR_ALIAS.test(text)) return undefined;
+  let servicesLine = -1;
+  for (let line = 0; line < lines.lineCount; line++) {
+    const content = lines.lineText(line);
+    if (isBlankOrComment(content) || content.startsWith(' ')) continue;
+    if (content.startsWith('---') || content.startsWith('...') || content.startsWith('%')) return undefined;
+    if (!TOP_LEVEL_KEY.test(content)) return undefined;
+    if (/^services[ \t]*:/.test(content)) {
+      if (servicesLine !== -1) return undefined;
+      // Only the block form `services:` (optionally with a comment) is segmented.
+      if (!/^services[ \t]*:[ \t]*(#.*)?\r?$/.test(content)) return undefined;
+      servicesLine = line;
+    }
+  }
+  if (servicesLine === -1) return undefined;
+
+  const blocks: [number, number][] = [];
+  let indent = -1;
+  let line = servicesLine + 1;
+  let blockStart = -1;
+  for (; line < lines.lineCount; line++) {
+    const content = lines.lineText(line);
+    if (isBlankOrComment(content)) continue;
+    const lineIndent = content.length - content.trimStart().length;
+    if (content[lineIndent] === '\t') return undefined;
+    if (lineIndent === 0) break;
+    if (indent === -1) indent = lineIndent;
+    if (lineIndent < indent) return undefined;
+    if (lineIndent === indent) {
+      if (!INDENTED_KEY.test(content)) return undefined;
+      if (blockStart !== -1) blocks.push([lines.starts[blockStart]!, lines.starts[line]!]);
+      blockStart = line;
+    }
+  }
+  // Trailing blank and comment lines before the next top-level key belong to the trailer.
+  let end = line;
+  while (end > servicesLine + 1 && isBlankOrComment(lines.lineText(end - 1))) end--;
+  const endOffset = end < lines.lineCount ? lines.starts[end]! : text.length;
+  if (blockStart !== -1) blocks.push([lines.starts[blockStart]!, Math.max(endOffset, lines.starts[blockStart]!)]);
+  const headerEnd = blocks.length > 0 ? blocks[0]![0] : endOffset;
+  return {
+    headerEnd,
+    servicesLineStart: lines.starts[servicesLine]!,
+    blocks,
+    trailerStart: blocks.length > 0 ? blocks[blocks.length - 1]![1] : endOffset,
+  };
+}
+
+function parseSegmented(
+  path: string,
+  text: string,
+  lines: LineIndex,
+  layout: Layout,
+  cache: SegmentCache | undefined,
+): ParsedFile | undefined {
+  const used = new Map<string, Segment>();
+  const segment = (start: number, end: number): Segment | undefined => {
+    const slice = text.slice(start, end);
+    let seg = cache?.get(slice) ?? used.get(slice);
+    if (!seg) {
+      const doc = parseDocument(slice, PARSE_OPTIONS);
+      if (doc.errors.length > 0) return undefined;
+      const duplicates: DuplicateKey[] = [];
+      collectDuplicates(doc.contents, duplicates);
+      seg = { text: slice, doc, memo: new Map(), duplicates };
+    }
+    used.set(slice, seg);
+    return seg;
+  };
+
+  const result: ParsedFile = {
+    path,
+    text,
+    lines,
+    header: new Map(),
+    servicesShape: layout.blocks.length > 0 ? 'map' : 'empty',
+    services: [],
+    diagnostics: [],
+    topLevelIsMap: true,
+    mode: 'segmented',
+  };
+
+  // The header and trailer: top-level keys. The `services:` line parses as `services: null`.
+  const topKeys = new Map<string, number>();
+  for (const [start, end] of [
+    [0, layout.headerEnd],
+    [layout.trailerStart, text.length],
+  ] as const) {
+    if (end <= start) continue;
+    const seg = segment(start, end);
+    if (!seg) return undefined;
+    if (seg.doc.contents !== null && !isMap(seg.doc.contents)) return undefined;
+    for (const d of seg.duplicates) result.diagnostics.push(duplicateDiagnostic(path, lines, start, d));
+    if (!isMap(seg.doc.contents)) continue;
+    for (const pair of seg.doc.contents.items) {
+      const key = keyOf(pair);
+      if (!key) continue;
+      const name = String(key.value);
+      const entry: Entry = { key, value: (pair.value as Node | null) ?? null, base: start, doc: seg.doc };
+      const first = topKeys.get(name);
+      if (first !== undefined) {
+        // A duplicate inside one segment was reported by collectDuplicates already.
+        if (first < start) result.diagnostics.push(duplicateDiagnostic(path, lines, 0, duplicateOf(name, entry, first)));
+        continue;
+      }
+      topKeys.set(name, start + key.range![0]);
+      if (name === 'services') result.servicesKey = entry;
+      else result.header.set(name, entry);
+    }
+  }
+
+  const firstById = new Map<string, number>();
+  for (const [start, end] of layout.blocks) {
+    const seg = segment(start, end);
+    if (!seg || !isMap(seg.doc.contents) || seg.doc.contents.items.length !== 1) return undefined;
+    for (const d of seg.duplicates) result.diagnostics.push(duplicateDiagnostic(path, lines, start, d));
+    const pair = seg.doc.contents.items[0]!;
+    const key = keyOf(pair);
+    if (!key) return undefined;
+    const id = String(key.value);
+    const entry: ServiceEntry = { id, key, value: (pair.value as Node | null) ?? null, base: start, doc: seg.doc, segment: seg };
+    const first = firstById.get(id);
+    if (first !== undefined) {
+      result.diagnostics.push(duplicateDiagnostic(path, lines, 0, duplicateOf(id, entry, first)));
+      continue;
+    }
+    firstById.set(id, start + key.range![0]);
+    result.services.push(entry);
+  }
+
+  if (cache) {
+    cache.clear();
+    for (const [k, v] of used) cache.set(k, v);
+  }
+  return result;
+}
+
+function duplicateOf(key: string, entry: Entry, firstOffset: number): DuplicateKey {
+  return { key, range: [entry.base + entry.key.range![0], entry.base + entry.key.range![1]], firstOffset };
+}
+
+function isBlankOrComment(line: string): boolean {
+  const trimmed = line.trimStart();
+  return trimmed === '' || trimmed === '\r' || trimmed.startsWith('#');
+}
+
+function keyOf(pair: Pair): Scalar | undefined {
+  return isScalar(pair.key) && pair.key.range ? (pair.key as Scalar) : undefined;
+}
+
+function servicesShapeOf(value: Node | null): ParsedFile['servicesShape'] {
+  if (value === null || (isScalar(value) && value.value === null)) return 'empty';
+  if (isMap(value)) return 'map';
+  return 'other';
+}
+
+/** Every key that repeats in a mapping, anywhere in the tree. */
+function collectDuplicates(node: unknown, out: DuplicateKey[]): void {
+  if (isMap(node)) {
+    const seen = new Map<string, number>();
+    for (const pair of (node as YAMLMap).items) {
+      const key = keyOf(pair);
+      if (key) {
+        const name = String(key.value);
+        const first = seen.get(name);
+        if (first === undefined) seen.set(name, key.range![0]);
+        else out.push({ key: name, range: [key.range![0], key.range![1]], firstOffset: first });
+      }
+      collectDuplicates(pair.value, out);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) collectDuplicates(item, out);
+  } else if (isPair(node)) {
+    collectDuplicates(node.value, out);
+  }
+}
+
+function duplicateDiagnostic(path: string, lines: LineIndex, base: number, d: DuplicateKey): Diagnostic {
+  const firstLine = lines.position(base + d.firstOffset).line + 1;
+  return {
+    file: path,
+    range: lines.range(base + d.range[0], base + d.range[1]),
+    severity: 'error',
+    code: 'duplicate-key',
+    message: `Duplicate key "${d.key}": it is already defined on line ${firstLine}.`,
+  };
+}
+
+function syntaxDiagnostic(path: string, lines: LineIndex, base: number, pos: [number, number], message: string, text: string): Diagnostic {
+  // yaml's messages end with " at line L, column C:" and a snippet; the range says that already.
+  const clean = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  let [start, end] = pos;
+  if (end <= start) end = Math.min(text.length, start + 1);
+  return {
+    file: path,
+    range: lines.range(base + start, base + end),
+    severity: 'error',
+    code: 'yaml-syntax',
+    message: clean.endsWith('.') ? clean : `${clean}.`,
+  };
+}
+
+/** The file range of a node inside an entry. */
+export function nodeRange(file: ParsedFile, entry: { base: number }, node: { range?: [number, number, number] | null }): Range {
+  const r = node.range ?? [0, 0, 0];
+  return file.lines.range(entry.base + r[0], entry.base + r[1]);
+}

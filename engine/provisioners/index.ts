@@ -1,0 +1,22 @@
+/**
+ * The built-in provisioners and the shared registry. Third-party code registers its own
+ * with `provisioners.register(new MyProvisioner())`.
+ */
+import { ProvisionerRegistry } from './registry';
+
+export { ProvisionerRegistry, requestedProvider, namesProvider } from './registry';
+export type * from './types';
+
+/** A registry holding every built-in provisioner. */
+export function createDefaultRegistry(): ProvisionerRegistry {
+  const registry = new ProvisionerRegistry();
+  for (const adapter of builtinProvisioners()) registry.register(adapter);
+  return registry;
+}
+
+function builtinProvisioners() {
+  return [];
+}
+
+/** The process-wide registry the CLI and the extension use. */
+export const provisioners = createDefaultRegistry();

@@ -10,7 +10,7 @@
  * once instead; both ways give the same result (a test checks this on random edits).
  */
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import type { Diagnostic, Range } from '../diagnostics';
+import { compareDiagnostics, type Diagnostic, type Range } from '../diagnostics';
 import { LineIndex } from './lines';
 
 export type FileKind = 'base' | 'overlay';
@@ -93,6 +93,7 @@ export function parseWhole(path: string, text: string, lines = new LineIndex(tex
   const duplicates: DuplicateKey[] = [];
   collectDuplicates(doc.contents, duplicates);
   for (const d of duplicates) diagnostics.push(duplicateDiagnostic(path, lines, 0, d));
+  diagnostics.sort(compareDiagnostics);
 
   const result: ParsedFile = {
     path,
@@ -280,6 +281,7 @@ function parseSegmented(
     result.services.push(entry);
   }
 
+  result.diagnostics.sort(compareDiagnostics);
   if (cache) {
     cache.clear();
     for (const [k, v] of used) cache.set(k, v);

@@ -240,6 +240,7 @@ function checkHeader(file: ParsedFile, root: 'base-header' | 'overlay-header', d
     for (const p of problems) {
       const d = toAbsolute(file, entry, p);
       if (name === 'version' && typeof value === 'number') {
+        d.code = 'schema-type';
         d.message = `"version" must be a string: write version: "${value}".`;
         d.fixes = [{ title: `Quote the version`, edits: [{ file: file.path, range: d.range, newText: `"${value}"` }], preferred: true }];
       }

@@ -1,10 +1,12 @@
 // Bundles the three faces of Starsystem: the VS Code extension, the language server and the `ss` CLI.
 // Output is CommonJS (what the VS Code extension host loads); dist/package.json pins that.
 import * as esbuild from 'esbuild';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+// `--outdir=DIR` builds elsewhere (packaging stages the extension in a folder of its own).
+const outdir = process.argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length) || 'dist';
 
 const common = {
   bundle: true,
@@ -20,21 +22,22 @@ const common = {
 };
 
 const entries = [
-  { entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['client/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] },
+  { entryPoints: ['server/main.ts'], outfile: `${outdir}/server.js` },
   {
     entryPoints: ['engine/cli/main.ts'],
-    outfile: 'dist/cli.js',
+    outfile: `${outdir}/cli.js`,
     banner: { js: "#!/usr/bin/env node\n" + common.banner.js },
   },
 ];
 
-await mkdir('dist', { recursive: true });
-await writeFile('dist/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
+await mkdir(outdir, { recursive: true });
+await writeFile(`${outdir}/package.json`, JSON.stringify({ type: 'commonjs' }) + '\n');
 
 if (watch) {
   const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
   await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
+  await chmod('dist/cli.js', 0o755);
 }

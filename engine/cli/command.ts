@@ -86,7 +86,7 @@ export function parseCommandArgs(command: CommandSpec, argv: string[]): Pick<Com
 function cleanParseError(message: string): string {
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return `Unknown option ${unknown[1]}.`;
-  const missing = /Option '([^']+)(?: <value>)?' argument missing/.exec(message);
+  const missing = /Option '([^' ]+)(?: <value>)?' argument missing/.exec(message);
   if (missing) return `Option ${missing[1]} needs a value.`;
   return message.split('\n')[0]!.replace(/\. To specify.*$/, '.');
 }

@@ -24,6 +24,8 @@ export interface HttpClientOptions {
   backoffMs?: number;
   /** Longest Retry-After the client waits for, in ms (default 60 s). */
   maxRetryAfterMs?: number;
+  /** Statuses the provider documents as safe to retry for any method (Neon's 423 Locked while operations run). */
+  retryStatuses?: number[];
   /** Pulls the provider's own error message out of an error response body. */
   errorMessage?: (body: unknown, text: string) => string | undefined;
   /** Cancels every request made through this client. */
@@ -188,7 +190,8 @@ export class HttpClient {
         return { status, headers: response.headers, body: parsed as T, text };
       }
 
-      const retryable = RETRY_ALWAYS.has(status) || (status >= 500 && idempotent);
+      const retryable =
+        RETRY_ALWAYS.has(status) || this.options.retryStatuses?.includes(status) === true || (status >= 500 && idempotent);
       if (retryable && attempt < this.retries) {
         const retryAfter = parseRetryAfter(response.headers['retry-after']);
         if (retryAfter === undefined || retryAfter <= this.maxRetryAfterMs) {

@@ -2,6 +2,7 @@
  * The built-in provisioners and the shared registry. Third-party code registers its own
  * with `provisioners.register(new MyProvisioner())`.
  */
+import { NeonProvisioner } from './neon';
 import { ProvisionerRegistry } from './registry';
 
 export { ProvisionerRegistry, requestedProvider, namesProvider } from './registry';
@@ -15,7 +16,9 @@ export function createDefaultRegistry(): ProvisionerRegistry {
 }
 
 function builtinProvisioners() {
-  return [];
+  return [
+    new NeonProvisioner(),
+  ];
 }
 
 /** The process-wide registry the CLI and the extension use. */

@@ -2,6 +2,7 @@
  * The built-in provisioners and the shared registry. Third-party code registers its own
  * with `provisioners.register(new MyProvisioner())`.
  */
+import { FlyProvisioner } from './fly';
 import { NeonProvisioner } from './neon';
 import { ProvisionerRegistry } from './registry';
 
@@ -18,6 +19,7 @@ export function createDefaultRegistry(): ProvisionerRegistry {
 function builtinProvisioners() {
   return [
     new NeonProvisioner(),
+    new FlyProvisioner(),
   ];
 }
 

@@ -4,6 +4,8 @@
  */
 import { FlyProvisioner } from './fly';
 import { NeonProvisioner } from './neon';
+import { LocalProcessProvisioner } from './local-process';
+import { RailwayProvisioner } from './railway';
 import { ProvisionerRegistry } from './registry';
 
 export { ProvisionerRegistry, requestedProvider, namesProvider } from './registry';
@@ -18,8 +20,10 @@ export function createDefaultRegistry(): ProvisionerRegistry {
 
 function builtinProvisioners() {
   return [
+    new LocalProcessProvisioner(),
     new NeonProvisioner(),
     new FlyProvisioner(),
+    new RailwayProvisioner(),
   ];
 }
 

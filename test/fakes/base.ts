@@ -30,6 +30,8 @@ export interface FakeResponse {
   headers?: Record<string, string>;
   /** Send the body as-is (a string) instead of JSON. */
   raw?: boolean;
+  /** Drop the connection instead of answering, after the handler has acted (the answer is lost). */
+  drop?: boolean;
 }
 
 export type Handler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
@@ -66,10 +68,12 @@ export class FakeServer {
   private server?: Server;
   private baseUrl = '';
 
-  /** Auth check run before routing; return a response to refuse the request. */
-  authorize?: (req: FakeRequest) => FakeResponse | undefined;
+  /** Auth check run before routing; return a response (or a promise of one) to refuse the request. */
+  authorize?: (req: FakeRequest) => FakeResponse | undefined | Promise<FakeResponse | undefined>;
   /** The provider's error envelope for unmatched routes and faults. */
   errorBody: (status: number, message: string) => unknown = (_status, message) => ({ message });
+  /** When set, errorBody returns a string sent as-is with this content type (XML error envelopes). */
+  errorContentType?: string;
 
   get url(): string {
     return this.baseUrl;
@@ -160,13 +164,14 @@ export class FakeServer {
       if (fault.status) {
         const headers: Record<string, string> = {};
         if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-        this.send(res, record, { status: fault.status, headers, body: fault.body ?? this.errorBody(fault.status, `injected ${fault.status}`) });
+        const error = this.errorResponse(fault.status, `injected ${fault.status}`, fault.body);
+        this.send(res, record, { status: fault.status, ...error, headers: { ...error.headers, ...headers } });
         return;
       }
     }
 
     const request: FakeRequest = { ...record, params: {} };
-    const refused = this.authorize?.(request);
+    const refused = await this.authorize?.(request);
     if (refused) {
       this.send(res, record, refused);
       return;
@@ -179,14 +184,26 @@ export class FakeServer {
       try {
         this.send(res, record, await route.handler(request));
       } catch (error) {
-        this.send(res, record, { status: 500, body: this.errorBody(500, (error as Error).message) });
+        this.send(res, record, { status: 500, ...this.errorResponse(500, (error as Error).message) });
       }
       return;
     }
-    this.send(res, record, { status: 404, body: this.errorBody(404, `no route for ${record.method} ${record.path}`) });
+    this.send(res, record, { status: 404, ...this.errorResponse(404, `no route for ${record.method} ${record.path}`) });
+  }
+
+  private errorResponse(status: number, message: string, body?: unknown): Pick<FakeResponse, 'body' | 'raw' | 'headers'> {
+    const payload = body ?? this.errorBody(status, message);
+    if (this.errorContentType && typeof payload === 'string') {
+      return { body: payload, raw: true, headers: { 'content-type': this.errorContentType } };
+    }
+    return { body: payload };
   }
 
   private send(res: ServerResponse, record: RecordedRequest, response: FakeResponse): void {
+    if (response.drop) {
+      res.socket?.destroy();
+      return;
+    }
     record.status = response.status;
     const headers: Record<string, string> = { ...response.headers };
     let payload = '';

@@ -4,7 +4,6 @@
  */
 import { FlyProvisioner } from './fly';
 import { NeonProvisioner } from './neon';
-import { LocalProcessProvisioner } from './local-process';
 import { RailwayProvisioner } from './railway';
 import { ProvisionerRegistry } from './registry';
 
@@ -20,7 +19,6 @@ export function createDefaultRegistry(): ProvisionerRegistry {
 
 function builtinProvisioners() {
   return [
-    new LocalProcessProvisioner(),
     new NeonProvisioner(),
     new FlyProvisioner(),
     new RailwayProvisioner(),

@@ -79,6 +79,12 @@ export const ProvisionSchema = z
     domain: z.string().optional().describe('The domain name (porkbun).'),
     register: z.boolean().optional().describe('Register the domain if it is not registered yet (porkbun; costs money).'),
     records: z.array(z.lazy(() => DnsRecordSchema)).optional().describe('DNS records to create or update.'),
+    resource: z.string().optional().describe('The resource kind (cloudflare: pages-project, r2-bucket, kv-namespace, d1-database, dns-zone).'),
+    account_id: z.string().optional().describe('The account id (cloudflare).'),
+    zone: z.string().optional().describe('The zone id (cloudflare dns-zone).'),
+    bucket: z.string().optional().describe('The bucket name (cloudflare r2).'),
+    domains: z.array(z.string()).optional().describe('Custom domains (cloudflare pages).'),
+    production_branch: z.string().optional().describe('The production branch (cloudflare pages; default "main").'),
     generate_config: GenerateConfigSchema.optional(),
     _state: StateRecordSchema.optional(),
   })
@@ -153,6 +159,7 @@ export const TargetSchema = z
     bucket: z.string().optional().describe('The bucket name (aws s3, cloudflare r2).'),
     domain: z.string().optional().describe('The domain name (porkbun, cloudflare).'),
     domains: z.array(z.string()).optional().describe('Custom domains (cloudflare pages, aws cloudfront aliases).'),
+    production_branch: z.string().optional().describe('The production branch (cloudflare pages; default "main").'),
     records: z.array(DnsRecordSchema).optional().describe('DNS records (porkbun).'),
     register: z.boolean().optional().describe('Register the domain when it is not registered yet (porkbun; costs money).'),
   })

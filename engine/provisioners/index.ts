@@ -2,6 +2,7 @@
  * The built-in provisioners and the shared registry. Third-party code registers its own
  * with `provisioners.register(new MyProvisioner())`.
  */
+import { CloudflareProvisioner } from './cloudflare';
 import { FlyProvisioner } from './fly';
 import { NeonProvisioner } from './neon';
 import { RailwayProvisioner } from './railway';
@@ -22,6 +23,7 @@ function builtinProvisioners() {
     new NeonProvisioner(),
     new FlyProvisioner(),
     new RailwayProvisioner(),
+    new CloudflareProvisioner(),
   ];
 }
 

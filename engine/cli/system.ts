@@ -2,6 +2,8 @@
 import { loadSystem } from '../config/load';
 import type { SystemModel } from '../config/model';
 import type { ProvisionerRegistry } from '../provisioners/registry';
+import { starsystemHome } from '../home';
+import { vaultKeyLookup } from '../vault/store';
 import { stringOption, type CommandContext } from './command';
 
 export interface CliServices {
@@ -16,6 +18,6 @@ export async function loadForCommand(ctx: CommandContext, services: CliServices)
     env: stringOption(ctx, 'env'),
     cwd: ctx.io.cwd,
     registry: services.registry,
-    vaultHas: services.vaultHas,
+    vaultHas: services.vaultHas ?? (await vaultKeyLookup(starsystemHome(ctx.io.env))),
   });
 }

@@ -14,6 +14,12 @@ export interface VaultKeyName {
 }
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_@+=,-]*$/;
+export const VAULT_KEY_MAX_LENGTH = 200;
+
+/** Whether one dot-separated part of a key name is allowed (for checks that go part by part). */
+export function isVaultKeySegment(segment: string): boolean {
+  return SEGMENT.test(segment);
+}
 
 /** Why a key name is refused, or undefined when it is valid. */
 export function vaultKeyProblem(key: string): string | undefined {
@@ -23,7 +29,7 @@ export function vaultKeyProblem(key: string): string | undefined {
   if (key.includes('/') || key.includes('\\')) return 'a vault key name cannot contain "/" or "\\"';
   if (key.includes('..')) return 'a vault key name cannot contain ".."';
   if (!key.includes('.')) return 'a vault key name has the form namespace.name (for example secrets.CF_ZONE_ID)';
-  if (key.length > 200) return 'a vault key name is at most 200 characters';
+  if (key.length > VAULT_KEY_MAX_LENGTH) return `a vault key name is at most ${VAULT_KEY_MAX_LENGTH} characters`;
   for (const segment of key.split('.')) {
     if (!SEGMENT.test(segment)) {
       return `"${segment}" is not allowed in a vault key name: use letters, digits, "_" and "-"`;

@@ -7,6 +7,7 @@ import { FlyProvisioner } from './fly';
 import { NeonProvisioner } from './neon';
 import { RailwayProvisioner } from './railway';
 import { ProvisionerRegistry } from './registry';
+import { SupabaseProvisioner } from './supabase';
 
 export { ProvisionerRegistry, requestedProvider, namesProvider } from './registry';
 export type * from './types';
@@ -22,6 +23,7 @@ function builtinProvisioners() {
   return [
     new NeonProvisioner(),
     new FlyProvisioner(),
+    new SupabaseProvisioner(),
     new RailwayProvisioner(),
     new CloudflareProvisioner(),
   ];

@@ -5,6 +5,7 @@
 import { CloudflareProvisioner } from './cloudflare';
 import { FlyProvisioner } from './fly';
 import { NeonProvisioner } from './neon';
+import { PorkbunProvisioner } from './porkbun';
 import { RailwayProvisioner } from './railway';
 import { ProvisionerRegistry } from './registry';
 import { SupabaseProvisioner } from './supabase';
@@ -26,6 +27,7 @@ function builtinProvisioners() {
     new SupabaseProvisioner(),
     new RailwayProvisioner(),
     new CloudflareProvisioner(),
+    new PorkbunProvisioner(),
   ];
 }
 

@@ -568,10 +568,12 @@ describe('cloudflare faults', () => {
       await cloudflare.provision(ctxFor(fake), dnsService(zone, [{ type: 'A', name: 'www', content: '192.0.2.1' }]));
       assert.equal(fake.requestsTo('GET', `/zones/${zone}/dns_records`).length, 2);
 
-      fake.inject({ drop: true, match: (r) => r.method === 'POST' });
+      fake.loseAnswer((r) => r.method === 'POST');
       await assert.rejects(cloudflare.provision(ctxFor(fake), dnsService(zone, records)), /may have applied it; run again to reconcile/);
+      assert.equal(fake.records(zone).filter((r) => r.type === 'CNAME').length, 1, 'created; the answer was lost');
       await cloudflare.provision(ctxFor(fake), dnsService(zone, records));
       assert.equal(fake.records(zone).filter((r) => r.type === 'CNAME').length, 1);
+      assert.equal(fake.requestsTo('POST', `/zones/${zone}/dns_records`).length, 2, 'the A record and the lost CNAME; nothing after');
     });
   });
 

@@ -57,8 +57,11 @@ export interface AgeVault extends Vault {
   readonly identity: VaultIdentity;
   /** The file that holds a key (validates the name). */
   pathOf(key: string): string;
-  /** Modes wider than the vault's own (0700 folders, 0600 files), and similar mistakes. */
-  problems(): Promise<VaultProblem[]>;
+  /**
+   * Modes wider than the vault's own (0700 folders, 0600 files), and similar mistakes.
+   * `files: false` skips the key files (one stat each) and checks the folders and identity only.
+   */
+  problems(options?: { files?: boolean }): Promise<VaultProblem[]>;
   /** Paths, identity and recipient, for `ss vault where`. Creates nothing, asks for nothing. */
   where(): Promise<VaultLocation>;
 }
@@ -292,7 +295,7 @@ class AgeFileVault implements AgeVault {
     }
   }
 
-  async problems(): Promise<VaultProblem[]> {
+  async problems(options: { files?: boolean } = {}): Promise<VaultProblem[]> {
     const out: VaultProblem[] = [];
     const check = async (path: string, allowed: number, kind: 'folder' | 'file') => {
       const st = await stat(path).catch(() => undefined);
@@ -327,6 +330,7 @@ class AgeFileVault implements AgeVault {
       if (!ns.isDirectory()) continue;
       const nsPath = join(this.dir, ns.name);
       await check(nsPath, 0o700, 'folder');
+      if (options.files === false) continue;
       const files = await readdir(nsPath).catch(() => [] as string[]);
       for (const file of files) if (file.endsWith(FILE_SUFFIX)) await check(join(nsPath, file), 0o600, 'file');
     }

@@ -15,6 +15,16 @@ import { openVault } from '../../engine/vault/store';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 
+/** dist/cli.js, rebuilt first when it is missing or older than any engine source file. */
+async function builtCli(): Promise<string> {
+  const cli = join(root, 'dist', 'cli.js');
+  const built = await stat(cli).then((s) => s.mtimeMs, () => 0);
+  const sources = (await readdir(join(root, 'engine'), { recursive: true })).filter((f) => f.endsWith('.ts'));
+  const newest = Math.max(...(await Promise.all(sources.map((f) => stat(join(root, 'engine', f)).then((s) => s.mtimeMs, () => 0)))));
+  if (built < newest) await run(process.execPath, ['esbuild.mjs'], { cwd: root });
+  return cli;
+}
+
 /** Runs several `ss` commands against one fresh home. */
 async function withHome(fn: (ss: (args: string[], stdin?: string, env?: NodeJS.ProcessEnv) => ReturnType<typeof runSs>, home: string, env: NodeJS.ProcessEnv) => Promise<void>) {
   const h = await tempHome();
@@ -169,6 +179,11 @@ describe('ss vault get, list, rm, where, init', () => {
         assert.equal(r.code, 0);
         assert.match(r.stderr, /^warning: .*vault has mode 755: other users may read the vault folder\. Fix it with: chmod 700 /m, args.join(' '));
       }
+      // Key files are checked by `where` (one stat per key), not on every command.
+      await chmod(join(home, 'vault'), 0o700);
+      await chmod(join(home, 'vault', 'a', 'b.age'), 0o644);
+      assert.equal((await ss(['vault', 'get', 'a.b'])).stderr, '');
+      assert.match((await ss(['vault', 'where'])).stderr, /b\.age has mode 644: .*chmod 600 /);
     });
   });
 
@@ -217,12 +232,7 @@ describe('ss vault get, list, rm, where, init', () => {
   });
 
   test('the built dist/cli.js stores a value piped on stdin', async () => {
-    const cli = join(root, 'dist', 'cli.js');
-    const stale = await stat(cli).then(
-      async (s) => s.mtimeMs < Math.max(...(await Promise.all(['engine/vault/store.ts', 'engine/cli/commands/vault.ts'].map(async (f) => (await stat(join(root, f))).mtimeMs)))),
-      () => true,
-    );
-    if (stale) await run(process.execPath, ['esbuild.mjs'], { cwd: root });
+    const cli = await builtCli();
     await withHome(async (_ss, home, env) => {
       const piped = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [cli, 'vault', 'set', 'neon.api_token'], { env, cwd: home });
@@ -239,6 +249,51 @@ describe('ss vault get, list, rm, where, init', () => {
       assert.equal(stdout, 'nk_from_pipe\n');
       const { stdout: decrypted } = await run('age', ['-d', '-i', join(home, 'vault', 'identity.txt'), join(home, 'vault', 'neon', 'api_token.age')]);
       assert.equal(decrypted, 'nk_from_pipe');
+    });
+  });
+});
+
+describe('prompts in a terminal', () => {
+  /** Runs the built `ss` under a pseudo-terminal (`script`), answering each prompt in turn; returns everything the terminal showed. */
+  function inTerminal(args: string[], env: NodeJS.ProcessEnv, answers: string[]): Promise<{ code: number | null; screen: string }> {
+    const quoted = [process.execPath, join(root, 'dist', 'cli.js'), ...args].map((a) => `'${a}'`).join(' ');
+    return new Promise((resolve, reject) => {
+      const child = spawn('script', ['-qec', quoted, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let screen = '';
+      let answered = 0;
+      const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`timed out: ${screen}`))), 20_000);
+      child.stdout.on('data', (d: Buffer) => {
+        screen += d.toString();
+        const prompts = screen.match(/Value for |Passphrase for |New vault passphrase: |Repeat the passphrase: /g)?.length ?? 0;
+        if (prompts > answered && answered < answers.length) child.stdin.write(`${answers[answered++]}\r`);
+      });
+      child.on('exit', (code) => (clearTimeout(timer), resolve({ code, screen })));
+    });
+  }
+
+  test('a value left out is asked for without echo, and so is the passphrase of a protected identity', async () => {
+    await builtCli();
+    await withHome(async (ss, home, env) => {
+      const typed = await inTerminal(['vault', 'set', 'secrets', 'TYPED_TOKEN'], env, ['typed-in-terminal-42']);
+      assert.equal(typed.code, 0, typed.screen);
+      assert.match(typed.screen, /Value for secrets\.TYPED_TOKEN: /);
+      assert.ok(!typed.screen.includes('typed-in-terminal-42'), `echoed: ${typed.screen}`);
+      assert.equal(await openVault({ home, env }).get('secrets.TYPED_TOKEN'), 'typed-in-terminal-42');
+
+      const fast = { ...env, STARSYSTEM_SCRYPT_WORK_FACTOR: '10' };
+      const init = await inTerminal(['vault', 'init', '--passphrase'], fast, ['terminal passphrase', 'terminal passphrase']);
+      assert.equal(init.code, 0, init.screen);
+      assert.ok(!init.screen.includes('terminal passphrase'), `echoed: ${init.screen}`);
+      const locked = await ss(['vault', 'get', 'secrets.TYPED_TOKEN'], undefined, fast);
+      assert.equal(locked.code, 1);
+      const get = await inTerminal(['vault', 'get', 'secrets.TYPED_TOKEN'], fast, ['terminal passphrase']);
+      assert.equal(get.code, 0, get.screen);
+      assert.match(get.screen, /Passphrase for the vault identity .*identity\.age: /);
+      assert.match(get.screen, /typed-in-terminal-42/);
+      assert.ok(!get.screen.includes('terminal passphrase'));
+      const wrong = await inTerminal(['vault', 'get', 'secrets.TYPED_TOKEN'], fast, ['not it at all']);
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.screen, /Wrong passphrase/);
     });
   });
 });

@@ -100,6 +100,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export async function promptHidden(io: CliIO, question: string): Promise<string | undefined> {
   const stdin = io.stdin as NodeJS.ReadStream;
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return undefined;
+  // Echo goes off before the prompt shows, so nothing typed after it is echoed.
+  stdin.setRawMode(true);
   io.stderr.write(question);
   return new Promise<string>((resolve, reject) => {
     let value = '';
@@ -125,16 +127,15 @@ export async function promptHidden(io: CliIO, question: string): Promise<string 
         else value += ch;
       }
     };
-    stdin.setRawMode(true);
     stdin.on('data', onData);
     stdin.resume();
   });
 }
 
-/** Prints the vault's permission problems as warnings. */
+/** Prints the vault's permission problems as warnings (folders and identity; `ss vault where` checks every file). */
 async function warnProblems(io: CliIO, vault: AgeVault): Promise<void> {
   const style = styleFor(io);
-  for (const problem of await vault.problems()) io.stderr.write(`${style.yellow('warning:')} ${problem.message}\n`);
+  for (const problem of await vault.problems({ files: false })) io.stderr.write(`${style.yellow('warning:')} ${problem.message}\n`);
 }
 
 /** Runs a vault command; any error text is passed through the vault's redactor on its way out. */

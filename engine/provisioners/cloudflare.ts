@@ -51,7 +51,7 @@ export class CloudflareProvisioner implements ProvisionerAdapter {
       { key: 'secrets.CF_ZONE_ID', description: "The zone id, as referenced by {{ vault('secrets.CF_ZONE_ID') }}", optional: true },
       { key: 'secrets.CF_DOMAIN', description: "The zone's domain, as referenced by {{ vault('secrets.CF_DOMAIN') }}", optional: true },
     ],
-    envVars: [{ name: 'STARSYSTEM_CLOUDFLARE_API_URL', description: 'Cloudflare API base URL (default https://api.cloudflare.com/client/v4)' }],
+    envVars: [{ name: 'STARSYSTEM_CLOUDFLARE_API_URL', description: 'The Cloudflare API base URL (default https://api.cloudflare.com/client/v4).' }],
     credentials: ['PAGES_URL', 'R2_BUCKET', 'KV_NAMESPACE_ID', 'D1_DATABASE_ID'],
     resources: [...CLOUDFLARE_RESOURCES],
   };

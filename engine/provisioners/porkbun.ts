@@ -148,7 +148,7 @@ export class PorkbunProvisioner implements ProvisionerAdapter {
       { key: 'secrets.PORKBUN_SECRET_KEY', description: 'The secret API key (sk1_...), set with `ss vault set PORKBUN_SECRET_KEY <sk1_...>`' },
       { key: 'providers.porkbun.secret_key', description: 'Read instead when secrets.PORKBUN_SECRET_KEY is not set', optional: true },
     ],
-    envVars: [{ name: 'STARSYSTEM_PORKBUN_API_URL', description: `Porkbun API base URL (default ${PORKBUN_API_URL})` }],
+    envVars: [{ name: 'STARSYSTEM_PORKBUN_API_URL', description: `The Porkbun API base URL (default ${PORKBUN_API_URL}).` }],
     credentials: [],
   };
 
@@ -169,6 +169,7 @@ export class PorkbunProvisioner implements ProvisionerAdapter {
     const step = (message: string) => ctx.step?.(message);
     const earlier = ctx.existing ?? ctx.partial;
     const previous = earlier?.resourceId === spec.domain ? earlier : undefined;
+    if (earlier?.resourceId && !previous) step(`The recorded domain ${earlier.resourceId} is not the declared ${spec.domain}; its records are left as they are`);
     let registered = (previous?.metadata as { registered?: unknown } | undefined)?.registered === true;
 
     if (spec.register && !previous) {

@@ -155,6 +155,19 @@ describe('porkbun DNS records', () => {
     });
   });
 
+  test('a changed domain: the new one gets the records, the old one is left and the step says so', async () => {
+    await withFake(async (fake) => {
+      fake.addDomain('example.com').addDomain('example.org');
+      const first = await porkbun.provision(ctxFor(fake), dns());
+      const ctx = ctxFor(fake, { existing: first.state });
+      const moved = await porkbun.provision(ctx, dns({ domain: 'example.org' }));
+      assert.equal(moved.state.resourceId, 'example.org');
+      assert.equal(fake.records('example.org').length, 3);
+      assert.equal(fake.records('example.com').length, 3);
+      assert.ok(ctx.steps.includes('The recorded domain example.com is not the declared example.org; its records are left as they are'));
+    });
+  });
+
   test("a domain outside the account: Porkbun's message plus what to check", async () => {
     await withFake(async (fake) => {
       fake.addDomain('example.net', { apiAccess: false });

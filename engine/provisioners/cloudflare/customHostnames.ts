@@ -96,7 +96,7 @@ export async function provisionCustomHostnames(run: CloudflareRun, spec: CustomH
 
   return {
     state: { provider: 'cloudflare', resourceId: zone, provisionedAt: new Date().toISOString(), metadata },
-    summary: `Cloudflare for SaaS on zone ${zone}: ${notes.join(', ')}`,
+    summary: `Cloudflare for SaaS: ${notes.join(', ')}`,
   };
 }
 

@@ -67,8 +67,10 @@ export interface PlanOptions {
 /** The hash that tells whether a service's declaration changed since it was provisioned. */
 export function declarationHash(service: ServiceModel): string {
   const { provision, ...rest } = service.declaration;
-  // The engine writes provision._state; it is not part of what the user declared.
-  const declared = provision ? { ...rest, provision: { ...provision, _state: undefined } } : rest;
+  // The engine writes provision._state; it is not part of what the user declared (nor is
+  // the empty provision block that holds only it).
+  const { _state, ...declaredProvision } = provision ?? {};
+  const declared = Object.keys(declaredProvision).length > 0 ? { ...rest, provision: declaredProvision } : rest;
   return hashValue(declared);
 }
 
@@ -157,13 +159,18 @@ export function planRow(service: ServiceModel, registry: ProvisionerRegistry, st
   const configHash = declarationHash(service);
   const recorded = recordedFor(service, state);
   const description = adapter.describePlan?.(toResolvedService(service));
-  if (!recorded || recorded.status === 'pending' && !recorded.record) {
+  if (!recorded || (recorded.status !== 'provisioned' && !recorded.record)) {
     return {
       ...base,
       action: 'create',
       symbol: PLAN_SYMBOLS.create,
       provider: adapter.provider,
-      detail: recorded?.status === 'pending' ? 'will create (an earlier run did not finish)' : 'will create',
+      detail:
+        recorded?.status === 'pending'
+          ? 'will create (an earlier run did not finish)'
+          : recorded?.status === 'failed'
+            ? 'will create (the last attempt failed)'
+            : 'will create',
       description,
       recorded,
       configHash,

@@ -6,6 +6,7 @@ import { CloudflareProvisioner } from './cloudflare';
 import { FlyProvisioner } from './fly';
 import { NeonProvisioner } from './neon';
 import { PorkbunProvisioner } from './porkbun';
+import { LocalProcessProvisioner } from './local-process';
 import { RailwayProvisioner } from './railway';
 import { ProvisionerRegistry } from './registry';
 import { SupabaseProvisioner } from './supabase';
@@ -22,6 +23,7 @@ export function createDefaultRegistry(): ProvisionerRegistry {
 
 function builtinProvisioners() {
   return [
+    new LocalProcessProvisioner(),
     new NeonProvisioner(),
     new FlyProvisioner(),
     new SupabaseProvisioner(),

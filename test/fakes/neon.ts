@@ -164,6 +164,11 @@ export class FakeNeon {
     return this.databases.filter((d) => branchIds.has(d.branch_id)).map((d) => ({ name: d.name, owner_name: d.owner_name }));
   }
 
+  /** Every role of every project, with its password (to check that no output leaks one). */
+  rolesOfAll(): { name: string; password: string }[] {
+    return this.roles.map((r) => ({ name: r.name, password: r.password }));
+  }
+
   rolesOf(projectId: string): { name: string; password: string }[] {
     const branchIds = this.branchIdsOf(projectId);
     return this.roles.filter((r) => branchIds.has(r.branch_id)).map((r) => ({ name: r.name, password: r.password }));

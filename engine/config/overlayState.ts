@@ -1,12 +1,15 @@
 /**
  * The `_state` blocks of an environment's overlay (`services.<id>.provision._state`): what
- * the engine records there after provisioning, safe to commit (no secrets). Edits go
- * through the `yaml` Document API so the user's comments, key order, quoting and blank
- * lines stay as they were; only the `_state` block (and, when missing, the `provision:` or
- * service entry holding it) changes. Writes are atomic and serialized per file.
+ * the engine records there after provisioning, safe to commit (no secrets). The `yaml`
+ * Document API locates the block (and the `provision:` or service entry that holds it);
+ * the edit is then spliced into the original text, so every other byte (comments, their
+ * spacing, blank lines, quoting, flow style, key order) stays as the user wrote it. When
+ * the file's shape does not allow a clean splice (flow-style containers), the Document
+ * API writes the whole file instead, which still keeps comments and order. Each result is
+ * re-parsed and checked before it is written; writes are atomic and serialized per file.
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, parseDocument, Scalar, visit, YAMLMap, type Document } from 'yaml';
+import { Document, isMap, isScalar, parseDocument, Scalar, visit, YAMLMap, type Node } from 'yaml';
 import type { ProvisionStateRecord } from '../provisioners/types';
 import { writeFileAtomic } from '../util/fsAtomic';
 
@@ -42,32 +45,39 @@ function overlayStateOf(doc: Document): Record<string, ProvisionStateRecord> {
  */
 export function updateOverlayState(overlayPath: string, changes: Record<string, ProvisionStateRecord | null>): Promise<void> {
   return serialized(overlayPath, async () => {
-    const text = await readFile(overlayPath, 'utf8');
-    const doc = parse(overlayPath, text);
-    let changed = false;
-    for (const [id, record] of Object.entries(changes)) {
-      changed = (record === null ? removeState(doc, id) : setState(doc, id, record)) || changed;
-    }
-    if (!changed) return;
-    await writeFileAtomic(overlayPath, doc.toString(stringifyOptions(text)), 0o644);
+    const original = await readFile(overlayPath, 'utf8');
+    let text = original;
+    for (const [id, record] of Object.entries(changes)) text = editState(overlayPath, text, id, record);
+    if (text !== original) await writeFileAtomic(overlayPath, text, 0o644);
   });
 }
 
 /** Replaces every `_state` block with the snapshot's (services absent from it lose theirs). */
 export function restoreOverlayState(overlayPath: string, snapshot: Record<string, ProvisionStateRecord>): Promise<string[]> {
   return serialized(overlayPath, async () => {
-    const text = await readFile(overlayPath, 'utf8');
-    const doc = parse(overlayPath, text);
-    const current = overlayStateOf(doc);
+    const original = await readFile(overlayPath, 'utf8');
+    const current = overlayStateOf(parse(overlayPath, original));
     const touched: string[] = [];
+    let text = original;
     for (const id of new Set([...Object.keys(current), ...Object.keys(snapshot)])) {
       const wanted = snapshot[id];
       if (JSON.stringify(wanted ?? null) === JSON.stringify(current[id] ?? null)) continue;
-      if (wanted ? setState(doc, id, wanted) : removeState(doc, id)) touched.push(id);
+      text = editState(overlayPath, text, id, wanted ?? null);
+      touched.push(id);
     }
-    if (touched.length > 0) await writeFileAtomic(overlayPath, doc.toString(stringifyOptions(text)), 0o644);
+    if (text !== original) await writeFileAtomic(overlayPath, text, 0o644);
     return touched.sort();
   });
+}
+
+/** The text with one service's `_state` set or removed: spliced when possible, else re-serialized. */
+function editState(path: string, text: string, id: string, record: ProvisionStateRecord | null): string {
+  const doc = parse(path, text);
+  const spliced = spliceState(text, doc, id, record);
+  if (spliced !== undefined && spliced !== text && sameExceptState(path, text, spliced, id, record)) return spliced;
+  if (spliced === text) return text;
+  const changed = record === null ? removeState(doc, id) : setState(doc, id, record);
+  return changed ? doc.toString(stringifyOptions(text)) : text;
 }
 
 function setState(doc: Document, id: string, record: ProvisionStateRecord): boolean {
@@ -101,6 +111,142 @@ function removeState(doc: Document, id: string): boolean {
     if (isMap(service) && service.items.length === 0) doc.deleteIn(['services', id]);
   }
   return true;
+}
+
+/**
+ * The edit as a text splice, or undefined when the containers involved are not block
+ * mappings (then the caller re-serializes). Unchanged text when there is nothing to do.
+ */
+function spliceState(text: string, doc: Document, id: string, record: ProvisionStateRecord | null): string | undefined {
+  const unit = indentUnit(text);
+  const services = doc.get('services', true);
+  const stateLines = record ? stateBlock(record, unit) : [];
+  if (services === undefined || services === null) {
+    if (!record) return text;
+    const body = ['services:', ...indent([`${id}:`, ...indent(['provision:', ...indent(stateLines, unit)], unit)], unit)];
+    return insertAt(text, text.length, body, 0);
+  }
+  if (!isBlockMap(services)) return undefined;
+  const servicePair = services.items.find((p) => keyName(p) === id);
+  if (!servicePair) {
+    if (!record) return text;
+    const column = columnOf(text, services.items[0]!.key as Node);
+    return insertAt(text, lineEndAfter(text, services.range![1]), [`${id}:`, ...indent(['provision:', ...indent(stateLines, unit)], unit)], column);
+  }
+  const service = servicePair.value as Node | null;
+  if (!isBlockMap(service)) return undefined;
+  const provisionPair = service.items.find((p) => keyName(p) === 'provision');
+  if (!provisionPair) {
+    if (!record) return text;
+    return insertAt(text, lineEndAfter(text, service.range![1]), ['provision:', ...indent(stateLines, unit)], columnOf(text, service.items[0]!.key as Node));
+  }
+  const provision = provisionPair.value as Node | null;
+  if (!isBlockMap(provision)) return undefined;
+  const statePair = provision.items.find((p) => keyName(p) === '_state');
+  if (!record) {
+    if (!statePair) return text;
+    // Remove what only held the state: the provision entry, then the service entry.
+    const only = provision.items.length === 1;
+    const target = only ? (service.items.length === 1 ? servicePair : provisionPair) : statePair;
+    return removeLines(text, target);
+  }
+  if (!statePair) return insertAt(text, lineEndAfter(text, provision.range![1]), stateLines, columnOf(text, provision.items[0]!.key as Node));
+  const start = lineStart(text, (statePair.key as Node).range![0]);
+  const end = lineEndAfter(text, (statePair.value as Node).range![1]);
+  return text.slice(0, start) + indent(stateLines, columnOf(text, statePair.key as Node)).join('\n') + '\n' + text.slice(end);
+}
+
+/** Parses the result and checks that only the intended `_state` changed. */
+function sameExceptState(path: string, before: string, after: string, id: string, record: ProvisionStateRecord | null): boolean {
+  let doc: Document;
+  try {
+    doc = parse(path, after);
+  } catch {
+    return false;
+  }
+  const wanted = overlayStateOf(parse(path, before));
+  if (record) wanted[id] = record;
+  else delete wanted[id];
+  if (JSON.stringify(overlayStateOf(doc)) !== JSON.stringify(sortKeys(wanted, overlayStateOf(doc)))) return false;
+  return JSON.stringify(withoutState(parse(path, before).toJS())) === JSON.stringify(withoutState(doc.toJS()));
+}
+
+function sortKeys(wanted: Record<string, ProvisionStateRecord>, order: Record<string, ProvisionStateRecord>): Record<string, ProvisionStateRecord> {
+  const out: Record<string, ProvisionStateRecord> = {};
+  for (const key of Object.keys(order)) if (key in wanted) out[key] = wanted[key]!;
+  for (const key of Object.keys(wanted)) if (!(key in out)) out[key] = wanted[key]!;
+  return out;
+}
+
+/** The document's value with every `_state` (and the provision / service entries that held only it) left out. */
+function withoutState(value: unknown): unknown {
+  const services = (value as { services?: unknown } | null)?.services;
+  if (!services || typeof services !== 'object') return { ...(value as object), services: undefined };
+  const out: Record<string, unknown> = {};
+  for (const [id, service] of Object.entries(services as Record<string, unknown>)) {
+    if (!service || typeof service !== 'object') {
+      out[id] = service;
+      continue;
+    }
+    const { provision, ...rest } = service as { provision?: Record<string, unknown> };
+    const { _state, ...declared } = provision && typeof provision === 'object' ? provision : ({} as Record<string, unknown>);
+    const kept = Object.keys(declared).length > 0 ? { ...rest, provision: declared } : rest;
+    if (Object.keys(kept).length > 0) out[id] = kept;
+  }
+  return { ...(value as object), services: Object.keys(out).length > 0 ? out : undefined };
+}
+
+function isBlockMap(node: unknown): node is YAMLMap & { range: [number, number, number] } {
+  return isMap(node) && !node.flow && node.items.length > 0 && node.range !== undefined && node.range !== null;
+}
+
+function keyName(pair: { key: unknown }): string | undefined {
+  return isScalar(pair.key) ? String(pair.key.value) : undefined;
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** The offset just past the line holding the character before `end`. */
+function lineEndAfter(text: string, end: number): number {
+  if (end > 0 && text[end - 1] === '\n') return end;
+  const newline = text.indexOf('\n', end);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+function columnOf(text: string, node: Node): number {
+  const offset = node.range![0];
+  return offset - lineStart(text, offset);
+}
+
+function indent(lines: string[], by: number): string[] {
+  const pad = ' '.repeat(by);
+  return lines.map((l) => (l === '' ? l : pad + l));
+}
+
+function insertAt(text: string, at: number, lines: string[], column: number): string {
+  const before = text.slice(0, at);
+  const glue = before === '' || before.endsWith('\n') ? '' : '\n';
+  return before + glue + indent(lines, column).join('\n') + '\n' + text.slice(at);
+}
+
+function removeLines(text: string, pair: { key: unknown; value: unknown }): string {
+  const start = lineStart(text, (pair.key as Node).range![0]);
+  const end = lineEndAfter(text, (pair.value as Node).range![1]);
+  return text.slice(0, start) + text.slice(end);
+}
+
+/** `_state:` and the record beneath it, as lines at column 0. */
+function stateBlock(record: ProvisionStateRecord, unit: number): string[] {
+  const doc = new Document({});
+  doc.set('_state', recordNode(doc, record));
+  return doc.toString({ indent: unit, lineWidth: 0, indentSeq: true }).replace(/\n$/, '').split('\n');
+}
+
+function indentUnit(text: string): number {
+  const m = /^services:[^\n]*\n(?:[ \t]*#[^\n]*\n|[ \t]*\n)*( +)\S/m.exec(text);
+  return m ? Math.max(1, Math.min(8, m[1]!.length)) : 2;
 }
 
 /** The record as a block mapping; strings that other YAML readers would take for dates or numbers are quoted. */

@@ -26,6 +26,8 @@ export interface HttpClientOptions {
   maxRetryAfterMs?: number;
   /** Statuses the provider documents as safe to retry for any method (Neon's 423 Locked while operations run). */
   retryStatuses?: number[];
+  /** Answers the provider documents as safe to retry that a status alone does not identify (AWS's 400 Throttling). */
+  retryWhen?: (status: number, body: unknown, text: string) => boolean;
   /** Pulls the provider's own error message out of an error response body. */
   errorMessage?: (body: unknown, text: string) => string | undefined;
   /** Cancels every request made through this client. */
@@ -191,7 +193,10 @@ export class HttpClient {
       }
 
       const retryable =
-        RETRY_ALWAYS.has(status) || this.options.retryStatuses?.includes(status) === true || (status >= 500 && idempotent);
+        RETRY_ALWAYS.has(status) ||
+        this.options.retryStatuses?.includes(status) === true ||
+        this.options.retryWhen?.(status, parsed, text) === true ||
+        (status >= 500 && idempotent);
       if (retryable && attempt < this.retries) {
         const retryAfter = parseRetryAfter(response.headers['retry-after']);
         if (retryAfter === undefined || retryAfter <= this.maxRetryAfterMs) {

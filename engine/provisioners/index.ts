@@ -2,6 +2,7 @@
  * The built-in provisioners and the shared registry. Third-party code registers its own
  * with `provisioners.register(new MyProvisioner())`.
  */
+import { AwsProvisioner } from './aws';
 import { CloudflareProvisioner } from './cloudflare';
 import { FlyProvisioner } from './fly';
 import { NeonProvisioner } from './neon';
@@ -29,6 +30,7 @@ function builtinProvisioners() {
     new SupabaseProvisioner(),
     new RailwayProvisioner(),
     new CloudflareProvisioner(),
+    new AwsProvisioner(),
     new PorkbunProvisioner(),
   ];
 }

@@ -178,7 +178,7 @@ export class AwsProvisioner implements ProvisionerAdapter {
       { name: 'STARSYSTEM_POLL_INTERVAL_MS', description: 'Time between two checks of a distribution being disabled (default 20000).' },
       { name: 'STARSYSTEM_WAIT_TIMEOUT_MS', description: 'Longest wait for a disabled distribution to settle before deleting it (default 1800000).' },
     ],
-    credentials: ['S3_BUCKET', 'S3_REGION', 'CLOUDFRONT_DISTRIBUTION_ID', 'CLOUDFRONT_DOMAIN', 'CDN_URL'],
+    credentials: ['S3_BUCKET', 'CDN_URL'],
     resources: [...AWS_RESOURCES],
   };
 
@@ -212,7 +212,9 @@ export class AwsProvisioner implements ProvisionerAdapter {
       // The variable's name (never its value), so that status and destroy find the same key.
       ...(credentialEnv ? { credentialEnv } : {}),
     };
-    const credentials: Record<string, string> = { S3_BUCKET: settings.bucket, S3_REGION: bucket.region };
+    // What dependants inject. Only these two: the engine treats every vault value as a secret and
+    // masks it in all output, so a region or an id written here would vanish from every message.
+    const credentials: Record<string, string> = { S3_BUCKET: settings.bucket };
     if (settings.resource === 's3') {
       return {
         state: stateRecord(ctx, settings.bucket, bucket.region, metadata, done.length > 0),
@@ -303,11 +305,7 @@ export class AwsProvisioner implements ProvisionerAdapter {
       callerReference: distribution.callerReference ?? desired.callerReference,
       policySid: sid,
     });
-    Object.assign(credentials, {
-      CLOUDFRONT_DISTRIBUTION_ID: distribution.id,
-      CLOUDFRONT_DOMAIN: distribution.domainName,
-      CDN_URL: `https://${distribution.aliases[0] ?? distribution.domainName}`,
-    });
+    credentials.CDN_URL = `https://${distribution.aliases[0] ?? distribution.domainName}`;
     const what = `CloudFront distribution ${distribution.id} (${distribution.domainName}, ${distribution.status}) for s3://${settings.bucket}`;
     return {
       state: stateRecord(ctx, distribution.id, bucket.region, metadata, created),

@@ -191,7 +191,7 @@ describe('aws provisioner', () => {
         assert.equal(result.state.resourceId, 'my-app-prod-site');
         assert.equal(result.state.region, 'eu-west-1');
         assert.equal(result.state.metadata?.bucketCreated, true);
-        assert.deepEqual(result.credentials, { S3_BUCKET: 'my-app-prod-site', S3_REGION: 'eu-west-1' });
+        assert.deepEqual(result.credentials, { S3_BUCKET: 'my-app-prod-site' });
         assert.match(result.summary, /S3 bucket my-app-prod-site in eu-west-1: bucket created in eu-west-1/);
         assert.doesNotMatch(JSON.stringify(result.state), new RegExp(TEST_SECRET_ACCESS_KEY));
       });
@@ -322,13 +322,7 @@ describe('aws provisioner', () => {
         assert.equal(result.state.resourceId, d.id);
         assert.equal(result.state.region, 'eu-west-1');
         assert.equal(result.state.metadata?.distributionStatus, 'InProgress');
-        assert.deepEqual(result.credentials, {
-          S3_BUCKET: 'my-app-prod-site',
-          S3_REGION: 'eu-west-1',
-          CLOUDFRONT_DISTRIBUTION_ID: d.id,
-          CLOUDFRONT_DOMAIN: d.domainName,
-          CDN_URL: `https://${d.domainName}`,
-        });
+        assert.deepEqual(result.credentials, { S3_BUCKET: 'my-app-prod-site', CDN_URL: `https://${d.domainName}` });
         // The caller reference was saved before the create, so an interrupted run reuses it.
         assert.ok(ctx.partials.some((p) => p.metadata?.callerReference === textAt(d.config, 'CallerReference')));
       });

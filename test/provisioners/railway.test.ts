@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ProviderHttpError } from '../../engine/provisioners/http';
 import { RailwayGraphQLError, RailwayProvisioner, railwaySettings } from '../../engine/provisioners/railway';
 import type { ProvisionContext, ProvisionStateRecord, ResolvedService } from '../../engine/provisioners/types';
 import { FakeRailway, parseOperation } from '../fakes/railway';
+import { FakeAws, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY } from '../fakes/aws';
+import { runSs } from '../helpers/cli';
+import { tempDir, tempHome } from '../helpers/home';
 import { testContext, type TestContext } from '../helpers/provisionContext';
 
 const TOKEN = 'railway-secret-token-8d41e7';
@@ -346,3 +351,140 @@ describe('railway provisioner', () => {
     });
   });
 });
+
+describe('railway and aws through ss deploy', () => {
+  const BASE = `version: "2"
+name: shop
+services:
+  site:
+    type: cdn
+    description: Static assets behind a CDN.
+    depends_on: []
+  api:
+    type: process
+    description: The HTTP API.
+    depends_on: [site]
+    inject_from:
+      site:
+        - CDN_URL
+`;
+  const OVERLAY = (image: string) => `version: "2"
+environment: prod
+services:
+  site:
+    # assets live in Ireland
+    target:
+      type: aws
+      resource: s3-cloudfront
+      region: eu-west-1
+      bucket: shop-prod-assets
+  api:
+    target:
+      type: railway
+      project_name: shop
+      image: ${image}
+      env:
+        NODE_ENV: production
+`;
+
+  test('vault, plan, deploy (CDN_URL injected into Railway), status, drift exit 2, redeploy, destroy', async () => {
+    const railwayFake = await new FakeRailway({ token: TOKEN, deployMs: 60 }).start();
+    const awsFake = await new FakeAws({ deployMs: 60 }).start();
+    const home = await tempHome();
+    const dir = await tempDir();
+    try {
+      const envVars: NodeJS.ProcessEnv = {
+        ...home.env,
+        ...awsFake.env(),
+        STARSYSTEM_RAILWAY_API_URL: railwayFake.endpoint,
+        STARSYSTEM_HTTP_BACKOFF_MS: '10',
+        STARSYSTEM_POLL_INTERVAL_MS: '20',
+        STARSYSTEM_WAIT_TIMEOUT_MS: '5000',
+      };
+      await writeFile(join(dir.path, 'starsystem.yaml'), BASE);
+      await writeFile(join(dir.path, 'starsystem.prod.yaml'), OVERLAY('ghcr.io/me/shop-api:1.0.0'));
+      const ss = (...args: string[]) => runSs(args, { cwd: dir.path, env: envVars });
+      const outputs: string[] = [];
+      const run = async (...args: string[]) => {
+        const result = await ss(...args);
+        outputs.push(result.stdout, result.stderr);
+        return result;
+      };
+
+      for (const args of [
+        ['vault', 'set-key', 'aws', 'access_key_id', TEST_ACCESS_KEY_ID],
+        ['vault', 'set', 'AWS_SECRET_ACCESS_KEY', TEST_SECRET_ACCESS_KEY],
+        ['vault', 'set-key', 'railway', 'api_key', TOKEN],
+      ]) {
+        const set = await run(...args);
+        assert.equal(set.code, 0, set.stderr);
+      }
+
+      const plan = await run('plan', '--env=prod');
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.match(plan.stdout, /site\s+aws .*S3 bucket shop-prod-assets in eu-west-1 \+ CloudFront distribution/);
+      assert.match(plan.stdout, /api\s+railway .*Railway project \+ service \(ghcr.io\/me\/shop-api:1.0.0\) \+ variables \+ deploy/);
+
+      const deploy = await run('deploy', '--env=prod');
+      assert.equal(deploy.code, 0, deploy.stdout + deploy.stderr);
+      const distribution = [...awsFake.cloudfront.distributions.values()][0]!;
+      assert.ok(awsFake.s3.buckets.has('shop-prod-assets'));
+      const apiService = [...railwayFake.services.values()][0]!;
+      const instance = railwayFake.instanceOf(apiService.id)!;
+      assert.deepEqual(instance.variables, { CDN_URL: `https://${distribution.domainName}`, NODE_ENV: 'production' });
+
+      // The overlay keeps its comment and gains _state blocks without secrets.
+      const overlay = await readFile(join(dir.path, 'starsystem.prod.yaml'), 'utf8');
+      assert.match(overlay, /# assets live in Ireland/);
+      assert.match(overlay, new RegExp(`resourceId: ${distribution.id}`));
+      assert.match(overlay, new RegExp(`resourceId: ${apiService.id}`));
+
+      awsFake.cloudfront.deployAll();
+      const status = await run('status', '--env=prod');
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+      assert.match(status.stdout, /Deployed/);
+      assert.match(status.stdout, /SUCCESS/);
+      assert.equal((await run('drift', '--env=prod')).code, 0);
+
+      railwayFake.setImage(apiService.id, 'ghcr.io/someone/else:latest');
+      const drifted = await run('drift', '--env=prod');
+      assert.equal(drifted.code, 2, drifted.stdout + drifted.stderr);
+      assert.match(drifted.stdout, /image/);
+
+      const again = await run('deploy', '--env=prod');
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.equal(railwayFake.instanceOf(apiService.id)!.image, 'ghcr.io/me/shop-api:1.0.0');
+      assert.equal(railwayFake.mutations().filter((m) => m === 'serviceCreate').length, 1);
+      assert.equal(awsFake.cloudfront.distributions.size, 1);
+      awsFake.cloudfront.deployAll();
+      assert.equal((await run('drift', '--env=prod')).code, 0);
+
+      const destroyed = await run('destroy', '--env=prod', '--yes');
+      assert.equal(destroyed.code, 0, destroyed.stdout + destroyed.stderr);
+      assert.equal(railwayFake.services.size, 0);
+      assert.equal(railwayFake.projects.size, 0);
+      assert.equal(awsFake.cloudfront.distributions.size, 0);
+      assert.equal(awsFake.s3.buckets.size, 0);
+
+      // No secret in anything the user sees or the engine wrote outside the vault.
+      const written = [overlay, await readFile(join(dir.path, 'starsystem.prod.yaml'), 'utf8'), ...(await filesUnder(join(home.path, 'history')))];
+      for (const text of [...outputs, ...written]) {
+        assert.doesNotMatch(text, new RegExp(TEST_SECRET_ACCESS_KEY.replace(/[/+]/g, '.')));
+        assert.doesNotMatch(text, new RegExp(TOKEN));
+      }
+    } finally {
+      await railwayFake.stop();
+      await awsFake.stop();
+      await dir.cleanup();
+      await home.cleanup();
+    }
+  });
+});
+
+async function filesUnder(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (entry.isFile()) out.push(await readFile(join(entry.parentPath, entry.name), 'utf8'));
+  }
+  return out;
+}

@@ -240,8 +240,12 @@ export class AwsProvisioner implements ProvisionerAdapter {
     await ctx.savePartialState?.({ provider: PROVIDER, resourceId: settings.bucket, region: bucket.region, metadata: { ...metadata } });
 
     // 3. The distribution: the recorded one, else the one marked with this service's comment, else a new one.
+    const recordedId = typeof meta.distributionId === 'string' ? meta.distributionId : undefined;
+    // A caller reference saved by an interrupted create is reused (a repeat cannot duplicate);
+    // once a distribution was recorded, its reference is spent, and a replacement needs a new one.
+    const pendingReference = !recordedId && typeof meta.callerReference === 'string' ? meta.callerReference : undefined;
     const desired: DesiredDistribution = {
-      callerReference: typeof meta.callerReference === 'string' ? meta.callerReference : `starsystem-${randomUUID()}`,
+      callerReference: pendingReference ?? `starsystem-${randomUUID()}`,
       comment: settings.comment,
       aliases: settings.domains,
       ...(settings.certificateArn ? { certificateArn: settings.certificateArn } : {}),
@@ -251,7 +255,6 @@ export class AwsProvisioner implements ProvisionerAdapter {
       defaultRootObject: 'index.html',
     };
     let distribution: Distribution | undefined;
-    const recordedId = typeof meta.distributionId === 'string' ? meta.distributionId : undefined;
     if (recordedId) {
       distribution = (await cloudfront.distribution(recordedId))?.distribution;
       if (!distribution) ctx.step?.(`Recorded CloudFront distribution ${recordedId} no longer exists`);
@@ -293,6 +296,11 @@ export class AwsProvisioner implements ProvisionerAdapter {
     if (await ensurePolicyStatement(s3, settings.bucket, bucket.region, sid, readStatement(sid, settings.bucket, distribution.arn))) {
       done.push('bucket policy allows the distribution to read');
       ctx.step?.(`Bucket policy: ${sid} lets distribution ${distribution.id} read s3://${settings.bucket}`);
+    }
+    // The statement of a distribution this one replaced grants nothing any more.
+    const previousSid = typeof meta.policySid === 'string' ? meta.policySid : undefined;
+    if (previousSid && previousSid !== sid && (await removePolicyStatement(s3, settings.bucket, bucket.region, previousSid))) {
+      ctx.step?.(`Bucket policy: ${previousSid} removed`);
     }
 
     Object.assign(metadata, {
@@ -350,6 +358,11 @@ export class AwsProvisioner implements ProvisionerAdapter {
       throw new Error(
         `S3 bucket ${settings.bucket} is in ${region}, but the service declares ${settings.region}. A bucket cannot move: declare ${region}, or use another bucket name.`,
       );
+    }
+    if (!mayCreate) {
+      // Fronting a bucket is not owning it: it may well be another service's.
+      ctx.step?.(`Found origin bucket s3://${settings.bucket} in ${region}`);
+      return { region, created: false };
     }
     const tags = await s3.tags(settings.bucket, region);
     const owner = tags[TAG_SERVICE] !== undefined ? `${tags[TAG_PROJECT]}/${tags[TAG_ENV]}/${tags[TAG_SERVICE]}` : undefined;

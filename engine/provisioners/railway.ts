@@ -173,6 +173,10 @@ const VARIABLES_UPSERT = `mutation variableCollectionUpsert($input: VariableColl
   variableCollectionUpsert(input: $input)
 }`;
 
+const VARIABLE_DELETE = `mutation variableDelete($input: VariableDeleteInput!) {
+  variableDelete(input: $input)
+}`;
+
 const DEPLOY = `mutation serviceInstanceDeployV2($serviceId: String!, $environmentId: String!) {
   serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId)
 }`;
@@ -315,6 +319,10 @@ class RailwayApi {
     await this.call('variableCollectionUpsert', VARIABLES_UPSERT, { input });
   }
 
+  async deleteVariable(projectId: string, environmentId: string, serviceId: string, name: string): Promise<void> {
+    await this.call('variableDelete', VARIABLE_DELETE, { input: { projectId, environmentId, serviceId, name } });
+  }
+
   async deploy(serviceId: string, environmentId: string): Promise<string> {
     const data = await this.call<{ serviceInstanceDeployV2: string }>('serviceInstanceDeployV2', DEPLOY, { serviceId, environmentId });
     return data.serviceInstanceDeployV2;
@@ -425,6 +433,11 @@ export class RailwayProvisioner implements ProvisionerAdapter {
         await api.upsertVariables(project.id, environment.id, serviceNode.id, Object.fromEntries(differing));
         changes.push(`variables ${differing.map(([name]) => name).join(', ')}`);
       }
+      // A variable this provisioner set earlier and the declaration no longer has goes; others are the user's.
+      const recordedNames = Array.isArray(recorded?.metadata?.variables) ? (recorded.metadata.variables as unknown[]) : [];
+      const dropped = recordedNames.filter((n): n is string => typeof n === 'string' && !(n in settings.variables) && n in live);
+      for (const name of dropped) await api.deleteVariable(project.id, environment.id, serviceNode.id, name);
+      if (dropped.length > 0) changes.push(`variables removed ${dropped.join(', ')}`);
       const latest = instance?.latestDeployment ?? undefined;
       if (changes.length > 0 || !latest || DEPLOY_FAILED.has(latest.status)) {
         // Re-running is how a failed deployment is retried.
@@ -516,9 +529,14 @@ export class RailwayProvisioner implements ProvisionerAdapter {
     const environmentId = stringField(state.metadata, 'environmentId');
     try {
       const service = await api.service(state.resourceId);
+      if (service && !environmentId) {
+        return { healthy: false, condition: 'error', message: `The recorded state of Railway service ${service.name} names no environment; run provision again.` };
+      }
       const instance = service && environmentId ? await api.instance(service.id, environmentId) : undefined;
       if (!service || !instance) {
-        const message = `Railway service ${state.resourceId} no longer exists`;
+        const message = service
+          ? `Railway service ${service.name} no longer runs in environment ${stringField(state.metadata, 'environment') ?? environmentId}`
+          : `Railway service ${state.resourceId} no longer exists`;
         return { healthy: false, condition: 'gone', message, drift: [{ field: 'service', recorded: state.resourceId, live: null, message }] };
       }
       const drift: DriftFinding[] = [];

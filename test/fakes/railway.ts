@@ -273,6 +273,7 @@ const TYPES: Record<string, Record<string, string>> = {
     serviceDelete: 'Boolean!',
     serviceInstanceUpdate: 'Boolean!',
     variableCollectionUpsert: 'Boolean!',
+    variableDelete: 'Boolean!',
     serviceInstanceDeployV2: 'String!',
     serviceInstanceRedeploy: 'Boolean!',
   },
@@ -699,6 +700,15 @@ export class FakeRailway extends FakeServer {
           const variables = stringRecord(data.variables);
           instance.variables = data.replace === true ? variables : { ...instance.variables, ...variables };
           if (data.skipDeploys !== true) this.startDeployment(project.id, instance);
+          return true;
+        }
+        case 'variableDelete': {
+          const data = input();
+          this.projectById(str('projectId', data));
+          const instance = this.instanceFor(str('serviceId', data), str('environmentId', data));
+          const name = str('name', data);
+          if (!(name in instance.variables)) throw new FieldError(`Variable ${name} not found`, 'NOT_FOUND');
+          delete instance.variables[name];
           return true;
         }
         case 'serviceInstanceDeployV2':

@@ -392,6 +392,21 @@ describe('aws provisioner', () => {
       });
     });
 
+    test('a distribution deleted out of band is replaced, with a new caller reference', async () => {
+      await withFake(async (fake) => {
+        const state = await provisionCdn(fake);
+        const oldReference = state.metadata?.callerReference;
+        fake.cloudfront.removeDistribution(state.resourceId);
+        const result = await aws.provision(ctxFor(fake, { existing: state }), cdn());
+        assert.notEqual(result.state.resourceId, state.resourceId);
+        assert.notEqual(result.state.metadata?.callerReference, oldReference);
+        assert.equal(fake.cloudfront.distributions.size, 1);
+        assert.equal(fake.cloudfront.originAccessControls.size, 1);
+        const statements = (JSON.parse(fake.s3.buckets.get('my-app-prod-site')!.policy!) as { Statement: { Sid: string }[] }).Statement;
+        assert.deepEqual(statements.map((s) => s.Sid), [`StarsystemCloudFrontRead${result.state.resourceId}`], 'the replaced distribution\'s grant is gone');
+      });
+    });
+
     test('destroy: disable, wait for Deployed, delete with the new ETag; then the access control and the bucket', async () => {
       await withFake(async (fake) => {
         const state = await provisionCdn(fake);
@@ -460,6 +475,17 @@ describe('aws provisioner', () => {
         assert.deepEqual(JSON.parse(bucket.policy!), { Version: '2012-10-17', Statement: [theirs] });
         assert.ok(fake.s3.buckets.has('assets-bucket'));
         assert.equal(fake.cloudfront.distributions.size, 0);
+      });
+    });
+
+    test('the bucket may be another Starsystem service\'s: fronting it is not owning it', async () => {
+      await withFake(async (fake) => {
+        await aws.provision(ctxFor(fake, { serviceId: 'assets' }), service({ bucket: 'assets-bucket' }));
+        const { state } = await aws.provision(ctxFor(fake), service({ resource: 'cloudfront', bucket: 'assets-bucket' }));
+        assert.equal(state.metadata?.bucketCreated, false);
+        assert.equal(fake.s3.buckets.get('assets-bucket')!.tags?.['starsystem:service'], 'assets');
+        await aws.destroy(ctxFor(fake), state);
+        assert.ok(fake.s3.buckets.has('assets-bucket'));
       });
     });
 

@@ -166,6 +166,19 @@ describe('railway provisioner', () => {
     });
   });
 
+  test('a variable no longer declared is removed; one set in the dashboard is left alone', async () => {
+    await withFake(async (fake) => {
+      const state = await provisioned(fake);
+      fake.instanceOf(state.resourceId)!.variables.SET_BY_HAND = 'yes';
+      const before = fake.mutations().length;
+      const result = await railway.provision(ctxFor(fake, { existing: state }), service({ env: { NODE_ENV: 'production' } }));
+      assert.deepEqual(fake.mutations().slice(before), ['variableDelete', 'serviceInstanceDeployV2']);
+      assert.deepEqual(fake.instanceOf(state.resourceId)!.variables, { DATABASE_URL, NODE_ENV: 'production', SET_BY_HAND: 'yes' });
+      assert.deepEqual(result.state.metadata?.variables, ['DATABASE_URL', 'NODE_ENV']);
+      assert.match(result.summary, /variables removed PORT/);
+    });
+  });
+
   test('a failed deployment is an error that says so', async () => {
     await withFake(async (fake) => {
       fake.failNextDeployments('FAILED');

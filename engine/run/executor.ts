@@ -73,7 +73,7 @@ export async function executeGraph<T>(options: ExecuteOptions<T>): Promise<Map<s
       while (stack.length > 0) {
         const [id, parent] = stack.shift()!;
         if (outcomes.has(id)) continue;
-        const reason = `dependency "${parent}" did not succeed`;
+        const reason = options.signal?.aborted ? 'cancelled' : `dependency "${parent}" did not succeed`;
         outcomes.set(id, { status: 'not-started', reason, blockedBy: parent });
         options.onNotStarted?.(id, reason, parent);
         for (const next of dependants.get(id) ?? []) stack.push([next, id]);

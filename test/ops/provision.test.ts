@@ -285,6 +285,33 @@ describe('provision (engine)', () => {
     assert.deepEqual(sb.processes(), []);
   });
 
+  it('cancelling stops the run; what was already started is picked up by the next run', async () => {
+    const [p1, p2] = await freePorts(2);
+    await sb.write('starsystem.yaml', ['name: cancel', 'services:', processService('slow', p1, { args: '--ready-after=1500' }), processService('after', p2, { depends: ['slow'] })].join('\n') + '\n');
+    const controller = new AbortController();
+    const run = await provision({
+      ...ctx.options,
+      signal: controller.signal,
+      onEvent: (e) => {
+        ctx.events.push(e);
+        if (e.type === 'service' && e.phase === 'step' && e.message?.startsWith('Waiting for')) controller.abort();
+      },
+    });
+    assert.equal(run.status, 'cancelled');
+    const by = Object.fromEntries(run.services.map((s) => [s.serviceId, s]));
+    assert.equal(by.slow!.outcome, 'failed');
+    assert.match(by.slow!.message!, /^cancelled: .*keeps running and the next run checks it/);
+    assert.deepEqual([by.after!.outcome, by.after!.message], ['not-started', 'cancelled']);
+    const pending = await new StateStore(sb.home, 'cancel', 'local').get('slow');
+    assert.equal(pending?.status, 'pending', 'a cancelled create stays pending');
+    const pid = Number(pending!.partial!.resourceId);
+
+    const next = await provision(ctx.options);
+    assert.equal(next.status, 'completed');
+    assert.equal((next.services[0]!.record!.metadata as { pid: number }).pid, pid, 'the started process was kept, not started again');
+    assert.equal(sb.processes().filter((p) => processGroupId(p) === p).length, 2);
+  });
+
   it('the CLI prints the plan, each service\'s progress and the summary; --json gives the result', async () => {
     const [p1, p2] = await freePorts(2);
     await sb.write('starsystem.yaml', ['name: cli', 'services:', processService('db', p1), processService('api', p2, { depends: ['db'] })].join('\n') + '\n');

@@ -162,11 +162,8 @@ export class AwsProvisioner implements ProvisionerAdapter {
   readonly catalog: ProvisionerCatalogEntry = {
     title: 'AWS: an S3 bucket, a CloudFront distribution, or both (s3-cloudfront)',
     vaultKeys: [
-      {
-        key: 'providers.aws.access_key_id',
-        description: 'The access key id (AKIA...): ss vault set-key aws access_key_id <id>. Read when no api_key or credential_env gives one.',
-      },
-      { key: 'secrets.AWS_SECRET_ACCESS_KEY', description: 'The secret access key: ss vault set AWS_SECRET_ACCESS_KEY <key>.' },
+      { key: 'providers.aws.access_key_id', description: 'The access key id (AKIA...), read when neither credential_env nor an api_key gives one.' },
+      { key: 'secrets.AWS_SECRET_ACCESS_KEY', description: 'The secret access key.' },
       { key: 'providers.aws.secret_access_key', description: 'The secret access key, when secrets.AWS_SECRET_ACCESS_KEY is not set.', optional: true },
       { key: 'providers.aws.session_token', description: 'A session token, for temporary credentials.', optional: true },
     ],

@@ -31,7 +31,7 @@ import { formatDuration } from '../engine/run/duration';
 import { StateStore } from '../engine/run/state';
 import { listVaultKeys } from '../engine/vault/store';
 import type { Engine } from './engine';
-import type { StarsystemOutput } from './output';
+import { PLAIN_STYLE, type StarsystemOutput } from './output';
 import { askSecretValue, pickEnvironment, pickReceipt, pickService, pickVaultKey } from './pickers';
 import { isNotRun, Runs, type NotRun } from './runs';
 import type { ServicesNode, ServicesTree } from './servicesTree';
@@ -51,11 +51,6 @@ export interface CommandTarget {
   configPath?: string;
   serviceId?: string;
   env?: string;
-}
-
-const PLAIN = { bold: same, dim: same, red: same, green: same, yellow: same, blue: same, cyan: same };
-function same(s: string): string {
-  return s;
 }
 
 /**
@@ -226,7 +221,7 @@ class StarsystemCommands {
       // A dry run: the same plan `ss plan` prints, nothing changed, no lock taken.
       const run = await provision({ ...this.ctx.engine.options(configPath), ...this.envOverride(target), dryRun: true });
       this.output.heading(`Plan · ${configPath} (${run.env})`);
-      this.output.block(renderPlan(run.plan, this.workspaceRoot(), PLAIN));
+      this.output.block(renderPlan(run.plan, this.workspaceRoot(), PLAIN_STYLE));
       this.output.show();
       return run;
     } catch (error) {
@@ -420,7 +415,7 @@ class StarsystemCommands {
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
     this.output.heading(`Validate · ${configPath} (${model.env})`);
-    for (const d of diagnostics) this.output.line(`  ${renderDiagnostic(d, this.workspaceRoot(), PLAIN)}`);
+    for (const d of diagnostics) this.output.line(`  ${renderDiagnostic(d, this.workspaceRoot(), PLAIN_STYLE)}`);
     const files = model.overlay ? `${basename(model.base.path)} + ${basename(model.overlay.path)}` : basename(model.base.path);
     const line = errors + warnings === 0
       ? `${files}: valid (${model.services.length} service${model.services.length === 1 ? '' : 's'}).`

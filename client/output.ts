@@ -4,11 +4,18 @@
  * vault has handed out or stored can show up here.
  */
 import { window, type Disposable, type OutputChannel } from 'vscode';
+import type { Style } from '../engine/cli/io';
 import type { OpsEvent } from '../engine/ops/events';
 import { formatDuration } from '../engine/run/duration';
 import type { Redactor } from '../engine/vault/types';
 
 export const OUTPUT_CHANNEL_NAME = 'Starsystem';
+
+/** The CLI renderers' style with every colour off: the output channel is plain text. */
+export const PLAIN_STYLE: Style = { bold: same, dim: same, red: same, green: same, yellow: same, blue: same, cyan: same };
+function same(text: string): string {
+  return text;
+}
 
 const PHASE_MARKS: Record<string, string> = {
   queued: '·',

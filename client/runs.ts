@@ -9,7 +9,7 @@ import { commands, ProgressLocation, window, workspace } from 'vscode';
 import { InvalidConfigError, LockHeldError, type OpsEvent, type OpsOptions } from '../engine/ops/index';
 import { renderDiagnostic } from '../engine/cli/render';
 import type { Engine } from './engine';
-import type { StarsystemOutput } from './output';
+import { PLAIN_STYLE, type StarsystemOutput } from './output';
 import type { ServicesTree } from './servicesTree';
 import { baseFileOf, isStarsystemDocument } from './systems';
 import type { EnvironmentStatusBar } from './statusBar';
@@ -29,11 +29,6 @@ export interface RunRequest<T> {
   /** Mark the view's items while the run goes on. */
   followInTree?: boolean;
   run(options: OpsOptions): Promise<T>;
-}
-
-const PLAIN_STYLE = { bold: id, dim: id, red: id, green: id, yellow: id, blue: id, cyan: id };
-function id(s: string): string {
-  return s;
 }
 
 export class Runs {

@@ -13,10 +13,11 @@ import { loadSystem } from '../../engine/config/load';
 import type { SystemModel } from '../../engine/config/model';
 import { destroy } from '../../engine/ops/index';
 import { provisioners } from '../../engine/provisioners/index';
-import { processMatches } from '../../engine/run/processes';
+import { instanceMarker } from '../../engine/provisioners/local-process';
+import { processesWithEnv, processMatches } from '../../engine/run/processes';
 import { StateStore } from '../../engine/run/state';
 import { launchBrowser, type Browser } from './harness/browser';
-import { startCodeServer, type CodeServer } from './harness/codeServer';
+import { freePort, startCodeServer, type CodeServer } from './harness/codeServer';
 import { artifactsDir, projectRoot } from './harness/tools';
 import { packagedExtension } from './harness/vsix';
 import { SETTINGS_FOR_TYPING, Workbench } from './harness/workbench';
@@ -24,6 +25,8 @@ import { SETTINGS_FOR_TYPING, Workbench } from './harness/workbench';
 const example = process.env.STARSYSTEM_E2E_SYSTEM || join(projectRoot, 'examples', 'quickstart');
 const artifacts = join(artifactsDir, 'e2e', 'editor');
 const SECRET = `e2e-secret-${process.pid}-value`;
+/** A service typed in by the test whose health check never passes, so that its run can be cancelled. */
+const SLOW = 'slow-start';
 
 describe('the extension in code-server, driven through Chromium', { timeout: 600_000 }, () => {
   let server: CodeServer | undefined;
@@ -79,9 +82,12 @@ describe('the extension in code-server, driven through Chromium', { timeout: 600
     }
     await browser?.close();
     await server?.stop();
+    const leftovers = model ? [...model.services.map((s) => s.id), SLOW].flatMap((id) => processesWithEnv('STARSYSTEM_INSTANCE', instanceMarker(home, model.project, model.env, id))) : [];
+    for (const pid of leftovers) process.kill(pid, 'SIGKILL');
     if (Object.keys(metrics).length > 0) writeFileSync(join(artifacts, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
     rmSync(workspaceDir, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
+    assert.deepEqual(leftovers, [], 'processes of the system outlived the test');
   });
 
   step('opens the quickstart and shows the plan CodeLenses', async () => {
@@ -219,6 +225,36 @@ describe('the extension in code-server, driven through Chromium', { timeout: 600
     assert.match(channel, /Language server ready (\d+) ms after activation/);
     assert.ok(!channel.includes(SECRET), 'the secret value reached the output channel');
     metrics.activationToServerReadyMs = Number(/Language server ready (\d+) ms/.exec(channel)![1]);
+  });
+
+  step('saves before a run, and Cancel in the progress notification aborts it', async () => {
+    await wb.openFile('starsystem.yaml');
+    const lines = readFileSync(join(workspaceDir, 'starsystem.yaml'), 'utf8').replace(/\n+$/, '').split('\n');
+    const indent = /^(\s*)/.exec(lines.find((l) => new RegExp(`^\\s+${target}:`).test(l))!)![1]!;
+    await wb.goToLineEnd(lines.length);
+    const port = await freePort();
+    await wb.typeLines([`${indent}${SLOW}:`, `${indent}  type: process`, `${indent}  command: sleep 300`, `${indent}  health_check: http://127.0.0.1:${port}/never`]);
+    await wb.page.locator('.tab.active.dirty').waitFor({ state: 'visible' });
+    assert.ok(!readFileSync(join(workspaceDir, 'starsystem.yaml'), 'utf8').includes(SLOW), 'typed text reached the disk before the run');
+    // Its "Provision service" lens (the last one in the file) appears once the server has seen the edit.
+    const lens = wb.codeLenses('Provision service');
+    const before = model.services.length;
+    for (let i = 0; i < 300 && (await lens.count()) <= before; i++) await new Promise((r) => setTimeout(r, 100));
+    const boxes = await Promise.all(Array.from({ length: await lens.count() }, (_, i) => lens.nth(i).boundingBox()));
+    const last = boxes.reduce((best, box, i) => (box && (best < 0 || box.y > boxes[best]!.y) ? i : best), -1);
+    await lens.nth(last).click();
+    const progress = wb.notification(`Provision ${SLOW}`).first();
+    await progress.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(readFileSync(join(workspaceDir, 'starsystem.yaml'), 'utf8').includes(SLOW), 'the run did not save the file first');
+    await wb.waitForTreeRow(SLOW, /provisioning/, 30_000);
+    await wb.screenshot('run-in-progress');
+    await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await wb.waitForNotification(/was cancelled/, 60_000);
+    const state = await new StateStore(home, model.project, model.env).get(SLOW);
+    assert.notEqual(state?.status, 'provisioned');
+    await wb.waitForTreeRow(SLOW, /, (not provisioned|pending|failed|dead)/);
+    await wb.screenshot('run-cancelled');
+    await wb.clearNotifications();
   });
 
   step('destroys after a modal that names what goes', async () => {

@@ -37,6 +37,8 @@ export class Workbench {
 
   /** Saves a numbered screenshot; returns its path. */
   async screenshot(name: string): Promise<string> {
+    // Notifications and quick inputs animate in; let them settle so the picture shows them.
+    await delay(400);
     this.shot++;
     const path = join(this.artifacts, `${String(this.shot).padStart(2, '0')}-${name}.png`);
     await this.page.screenshot({ path });

@@ -52,7 +52,7 @@ export async function drift(options: DriftOptions = {}): Promise<DriftReport> {
     else if (s.health === 'dead' || s.health === 'unhealthy' || s.health === 'starting') {
       findings.push({ field: s.health === 'dead' ? 'resource' : 'health', recorded: 'healthy', live: s.health, message: s.message });
     }
-    if (s.record && s.lastError && s.health !== 'failed') findings.push({ field: 'state', message: `the last run failed: ${s.lastError}` });
+    if (s.record && s.lastError && s.health !== 'failed') findings.push({ field: 'state', message: `the last run failed: ${s.lastError.split('\n')[0]}` });
     return { ...base, state: findings.length > 0 ? 'drifted' : 'clean', findings };
   });
   for (const s of services) {

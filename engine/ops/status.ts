@@ -112,7 +112,10 @@ async function checkService(ops: OpsEnvironment, id: string, stored: Map<string,
   const configChanged = service !== undefined && recorded.configHash !== undefined && recorded.configHash !== declarationHash(service);
   const common = { ...base, recordSource: recorded.source, ...(configChanged ? { configChanged } : {}), ...(state?.error ? { lastError: state.error } : {}) };
   if (!recorded.record) {
-    if (recorded.status === 'failed') return { ...common, health: 'failed', ok: false, message: `failed: ${state?.error ?? 'the last run failed'}` };
+    if (recorded.status === 'failed') {
+      // The first line says what failed; the whole error (with the log tail) stays in lastError.
+      return { ...common, health: 'failed', ok: false, message: `failed: ${(state?.error ?? 'the last run failed').split('\n')[0]}` };
+    }
     const busy = lockPid !== undefined ? ` (a run is in progress: pid ${lockPid})` : ' (an earlier run did not finish)';
     return { ...common, health: 'pending', ok: false, message: `pending${busy}` };
   }

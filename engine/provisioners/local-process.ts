@@ -116,7 +116,9 @@ export class LocalProcessProvisioner implements ProvisionerAdapter {
         if (recorded.commandHash === launch.hash) {
           const health = await checkRunning(launch, recorded, ctx.signal, VERIFY_RETRIES);
           if (health.ok) {
-            return { state: ctx.existing!, summary: `running (pid ${recorded.pid}${launch.health ? ', health ok' : ''})` };
+            // Same process; settings that do not need a restart (health check, grace period) are refreshed.
+            const state = { ...recordFor(metadataFor(launch, recorded.pid, recorded.startTime)), provisionedAt: ctx.existing!.provisionedAt };
+            return { state, summary: `running (pid ${recorded.pid}${launch.health ? ', health ok' : ''})` };
           }
           step(`Unhealthy (${health.detail}); restarting`);
         } else {

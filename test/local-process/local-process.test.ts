@@ -173,7 +173,7 @@ describe('local-process provisioner', () => {
     const declared = service({ command: serverCommand(port), env: { MODE: 'one' }, health_check: `http://127.0.0.1:${port}/health` });
     const first = await provisioner.provision(ctx, declared);
     const again = await provisioner.provision(testContext({ ...ctxBase, existing: first.state }), declared);
-    assert.equal(again.state, first.state, 'verified: the same record');
+    assert.deepEqual(again.state, first.state, 'verified: the same record');
     assert.equal(meta(again.state).pid, meta(first.state).pid);
 
     const changed = await provisioner.provision(testContext({ ...ctxBase, existing: first.state }), { ...declared, env: { MODE: 'two' } });

@@ -40,11 +40,17 @@ before(async () => {
 });
 
 after(async () => {
+  for (const engine of engines) engine.kill('SIGKILL');
   await rm(bundleDir, { recursive: true, force: true });
 });
 
+/** Every engine started, so that a failing test leaves none running. */
+const engines = new Set<ChildProcess>();
+
 function runEngine(sb: Sandbox, args: string[]): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, [cli, ...args], { cwd: sb.dir, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  engines.add(child);
+  child.once('exit', () => engines.delete(child));
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -125,6 +131,7 @@ describe('kill -9 of the engine', () => {
       assert.equal(destroyed.code, 0, destroyed.output);
       assert.deepEqual(sb.processes(), []);
     } finally {
+      for (const engine of engines) engine.kill('SIGKILL');
       await sb.cleanup();
     }
   });
@@ -169,6 +176,7 @@ describe('kill -9 of the engine', () => {
         assert.deepEqual(sb.processes(), []);
       }
     } finally {
+      for (const engine of engines) engine.kill('SIGKILL');
       await sb.cleanup();
     }
   });

@@ -46,7 +46,9 @@ export const inspectCommand: CommandSpec = {
 function renderInspect(result: InspectResult, ctx: CommandContext, style: Style): string {
   const { receipt } = result;
   const envFlag = result.env === 'local' ? '' : ` --env=${result.env}`;
-  const fileFlag = stringOption(ctx, 'file') ? ` --file=${stringOption(ctx, 'file')}` : '';
+  const file = stringOption(ctx, 'file');
+  const fileFlag = file ? ` --file=${file}` : '';
+  const fileArg = file ? ` ${file}` : '';
   const lines = [style.bold(`ss inspect ${receipt.id}`), ''];
   const duration = receipt.durationMs !== undefined ? `   duration: ${formatDuration(receipt.durationMs)}` : '';
   lines.push(`  ${receipt.operation}   status: ${statusMark(receipt.status, style)} ${receipt.status}${duration}`);
@@ -67,12 +69,12 @@ function renderInspect(result: InspectResult, ctx: CommandContext, style: Style)
   const listName = receipt.operation === 'deploy' ? 'List deploys' : 'List runs';
   lines.push('', '── Next actions ──');
   const actions: [string, string][] = [
-    ['Check drift', `ss drift${envFlag}`],
-    [receipt.operation === 'deploy' ? 'Re-deploy' : 'Re-provision', `${redo}${envFlag}`],
+    ['Check drift', `ss drift${fileArg}${envFlag}`],
+    [receipt.operation === 'deploy' ? 'Re-deploy' : 'Re-provision', `${redo}${fileArg}${envFlag}`],
     [listName, `ss inspect --list${envFlag}${fileFlag}`],
   ];
-  if (!flag(ctx, 'state')) actions.push(['Full state', `ss inspect ${receipt.id.slice(0, 8)}${envFlag} --state`]);
-  actions.push(['Roll back to this', `ss rollback${envFlag} --to=${receipt.id.slice(0, 8)}`]);
+  if (!flag(ctx, 'state')) actions.push(['Full state', `ss inspect ${receipt.id.slice(0, 8)}${envFlag}${fileFlag} --state`]);
+  actions.push(['Roll back to this', `ss rollback${envFlag}${fileFlag} --to=${receipt.id.slice(0, 8)}`]);
   const width = Math.max(...actions.map(([a]) => a.length));
   for (const [label, command] of actions) lines.push(`  ${label.padEnd(width)}  ${command}`);
   return lines.join('\n') + '\n';

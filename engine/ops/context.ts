@@ -18,6 +18,8 @@ import { openVault } from '../vault/store';
 import type { Vault } from '../vault/types';
 import { toResolvedService, type ServiceModel } from '../config/model';
 import type { OpsEvent, OpsEventListener } from './events';
+import { seal, SecretTrackingVault, unseal } from './sealing';
+import type { ServiceState } from '../run/state';
 
 export interface OpsOptions {
   /** The config file (default: starsystem.yaml in `cwd`). An overlay path selects its environment. */
@@ -59,6 +61,10 @@ export interface OpsEnvironment {
   emit(event: DistributiveOmit<OpsEvent, 'at'>): void;
   /** Masks every secret the vault knows. */
   redact(text: string): string;
+  /** Replaces the vault values in a record by their templates, for anything written or shown. */
+  seal<T>(value: T): T;
+  /** Resolves a sealed record's templates, for handing it back to its provisioner. */
+  unseal<T>(value: T): Promise<T>;
   options: OpsOptions;
 }
 
@@ -71,15 +77,16 @@ export async function openSystem(options: OpsOptions, requireValid = true): Prom
   const registry = options.registry ?? sharedRegistry;
   const model = await loadSystem({ file: options.file, env: options.env, cwd: options.cwd, registry });
   if (requireValid && hasErrors(model.diagnostics)) throw new InvalidConfigError(model.diagnostics);
-  const vault = options.vault ?? openVault({ home, env: processEnv });
+  const vault = new SecretTrackingVault(options.vault ?? openVault({ home, env: processEnv }));
   const redact = (text: string) => vault.redactor.redact(text);
+  const sealValue = <T>(value: T): T => seal(value, vault.known);
   return {
     model,
     registry,
     vault,
     home,
     processEnv,
-    store: new StateStore(home, model.project, model.env),
+    store: new SealingStateStore(home, model.project, model.env, sealValue),
     history: new History(home, model.project, model.env),
     signal: options.signal,
     emit(event) {
@@ -93,8 +100,26 @@ export async function openSystem(options: OpsOptions, requireValid = true): Prom
       }
     },
     redact,
+    seal: sealValue,
+    unseal: (value) => unseal(value, vault),
     options,
   };
+}
+
+/** The state store, with every record sealed before it is written. */
+class SealingStateStore extends StateStore {
+  constructor(home: string, project: string, env: string, private readonly sealValue: <T>(value: T) => T) {
+    super(home, project, env);
+  }
+
+  override put(state: ServiceState): Promise<void> {
+    return super.put({
+      ...state,
+      ...(state.record ? { record: this.sealValue(state.record) } : {}),
+      ...(state.partial ? { partial: this.sealValue(state.partial) } : {}),
+      ...(state.error ? { error: this.sealValue(state.error) } : {}),
+    });
+  }
 }
 
 /** A provider needs an API key that is not set anywhere. */

@@ -191,7 +191,8 @@ export async function destroyRecorded(ops: OpsEnvironment, id: string): Promise<
     if (resources.length > 0) {
       if (!adapter) throw new Error(`No provisioner named "${provider}" is registered, so "${id}" cannot be destroyed.`);
       const apiKey = await apiKeyFor(ops, adapter, service?.declaration ? { ...service.declaration, id, depends_on: service.dependsOn } : undefined);
-      for (const resource of resources) {
+      for (const sealed of resources) {
+        const resource = await ops.unseal(sealed);
         const ctx = provisionContext(ops, { serviceId: id, apiKey, existing: resource, step });
         await adapter.destroy(ctx, resource);
       }

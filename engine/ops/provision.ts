@@ -185,16 +185,17 @@ async function provisionService(
   const startedAt = new Date();
   ops.emit({ type: 'service', phase: 'started', serviceId: id, provider: adapter.provider, message: row.detail });
   const elapsed = () => Date.now() - startedAt.getTime();
-  const existing = row.recorded?.record;
+  // Records are kept sealed (vault values as templates); the provisioner gets them resolved.
+  const sealedExisting = row.recorded?.record;
   // An earlier run that did not finish (pending) or failed may have left partial work behind.
   const stored = (await ops.store.get(id)) ?? storedAtStart;
-  const partial = stored && (stored.status !== 'provisioned' || stored.partial) ? (stored.partial ?? {}) : undefined;
+  const sealedPartial = stored && (stored.status !== 'provisioned' || stored.partial) ? (stored.partial ?? {}) : undefined;
   let current: ServiceState = {
     serviceId: id,
     provider: adapter.provider,
-    status: existing ? (stored?.status ?? 'provisioned') : 'pending',
+    status: sealedExisting ? (stored?.status ?? 'provisioned') : 'pending',
     configHash: stored?.configHash,
-    record: existing,
+    record: sealedExisting,
     ...(stored?.partial ? { partial: stored.partial } : {}),
     credentialKeys: stored?.credentialKeys,
     runId,
@@ -204,6 +205,8 @@ async function provisionService(
     const resolved = await resolvedServiceOf(ops, service);
     const injected = await injectedCredentials(ops, service);
     const apiKey = await apiKeyFor(ops, adapter, resolved);
+    const existing = sealedExisting ? await ops.unseal(sealedExisting) : undefined;
+    const partial = sealedPartial ? await ops.unseal(sealedPartial) : undefined;
     // Pending before anything is created: a run killed from here on is detected by the next one.
     await ops.store.put(current);
     const ctx = provisionContext(ops, {
@@ -251,7 +254,7 @@ async function provisionService(
     const overlayPath = ops.model.overlay?.path;
     if (overlayPath) {
       try {
-        await updateOverlayState(overlayPath, { [id]: record });
+        await updateOverlayState(overlayPath, { [id]: ops.seal(record) });
       } catch (error) {
         const message = `Service "${id}": ${errorMessage(ops, error)}`;
         warnings.push(message);
@@ -277,7 +280,7 @@ async function provisionService(
       startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
       durationMs,
-      record,
+      record: ops.seal(record),
       ...(credentialKeys.length > 0 ? { credentialKeys } : {}),
       steps,
     };

@@ -126,7 +126,8 @@ async function checkService(ops: OpsEnvironment, id: string, stored: Map<string,
   try {
     const resolved = service ? { ...service.declaration, id, depends_on: service.dependsOn } : undefined;
     const apiKey = await apiKeyFor(ops, adapter, resolved);
-    const answer = await adapter.status(provisionContext(ops, { serviceId: id, apiKey, existing: record }), record);
+    const live = await ops.unseal(record);
+    const answer = await adapter.status(provisionContext(ops, { serviceId: id, apiKey, existing: live }), live);
     const health: ServiceHealth =
       answer.condition === 'gone'
         ? 'dead'

@@ -13,6 +13,7 @@ import {
   type StaticFeature,
 } from 'vscode-languageclient/node';
 import { activeEnvironment, readSettings } from './settings';
+import { TraceChannel } from './traceChannel';
 
 /** The command ids the server's CodeLenses use (server/service/types.ts `LensCommands`); the client registers each. */
 export const CODELENS_COMMANDS = {
@@ -64,6 +65,8 @@ export function createLanguageClient(context: ExtensionContext): LanguageClient 
   const module = context.asAbsolutePath('dist/server.js');
   const settings = readSettings();
   const env = { ...process.env, STARSYSTEM_HOME: settings.home };
+  const trace = new TraceChannel('Starsystem Language Server Trace');
+  context.subscriptions.push(trace);
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { env } },
     debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6009'] } },
@@ -75,6 +78,7 @@ export function createLanguageClient(context: ExtensionContext): LanguageClient 
       { scheme: 'untitled', language: 'yaml' },
     ],
     synchronize: { configurationSection: 'starsystem' },
+    traceOutputChannel: trace,
     initializationOptions: { environment: activeEnvironment(settings), home: settings.home },
     middleware: {
       handleDiagnostics(uri: Uri, diagnostics: VsDiagnostic[], next) {

@@ -5,15 +5,17 @@
  * The runner writes its outcome to a file, since code-server does not return an exit code.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { HostTestResult } from './host/index';
 import { launchBrowser, type Browser } from './harness/browser';
+import { acquireEditorLock } from './harness/lock';
 import { startCodeServer, type CodeServer } from './harness/codeServer';
 import { buildHostTests } from './harness/hostTests';
 import { delay } from './harness/processes';
+import { copyExample } from './harness/example';
 import { artifactsDir, projectRoot } from './harness/tools';
 import { packagedExtension } from './harness/vsix';
 
@@ -21,19 +23,20 @@ const example = process.env.STARSYSTEM_E2E_SYSTEM || join(projectRoot, 'examples
 const artifacts = join(artifactsDir, 'e2e', 'extension-host');
 
 describe('extension-host suites in code-server', { timeout: 600_000 }, () => {
+  let releaseLock: (() => void) | undefined;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let result: HostTestResult | undefined;
   const temp: string[] = [];
 
   before(async () => {
+    releaseLock = await acquireEditorLock();
     rmSync(artifacts, { recursive: true, force: true });
     assert.ok(existsSync(join(example, 'starsystem.yaml')), `${example}/starsystem.yaml is missing`);
-    const workspaceDir = mkdtempSync(join(tmpdir(), 'starsystem-host-ws-'));
+    const workspaceDir = (await copyExample(example, 'starsystem-host-ws-')).dir;
     const home = mkdtempSync(join(tmpdir(), 'starsystem-host-home-'));
     const resultDir = mkdtempSync(join(tmpdir(), 'starsystem-host-result-'));
     temp.push(workspaceDir, home, resultDir);
-    cpSync(example, workspaceDir, { recursive: true, filter: (src) => !/[\\/](node_modules|\.git)([\\/]|$)/.test(src) });
     const tests = await buildHostTests();
     temp.push(tests.dir);
     const resultFile = join(resultDir, 'result.json');
@@ -71,6 +74,7 @@ describe('extension-host suites in code-server', { timeout: 600_000 }, () => {
     await browser?.close();
     await server?.stop();
     for (const dir of temp) rmSync(dir, { recursive: true, force: true });
+    releaseLock?.();
   });
 
   it('every suite ran and passed', () => {

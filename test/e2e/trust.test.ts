@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { launchBrowser, type Browser } from './harness/browser';
+import { acquireEditorLock } from './harness/lock';
 import { startCodeServer, type CodeServer } from './harness/codeServer';
 import { artifactsDir } from './harness/tools';
 import { packagedExtension } from './harness/vsix';
@@ -17,6 +18,7 @@ import { Workbench } from './harness/workbench';
 const artifacts = join(artifactsDir, 'e2e', 'trust');
 
 describe('an untrusted folder without a starsystem.yaml', { timeout: 300_000 }, () => {
+  let releaseLock: (() => void) | undefined;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let wb: Workbench;
@@ -37,6 +39,7 @@ describe('an untrusted folder without a starsystem.yaml', { timeout: 300_000 }, 
     });
 
   before(async () => {
+    releaseLock = await acquireEditorLock();
     rmSync(artifacts, { recursive: true, force: true });
     folder = mkdtempSync(join(tmpdir(), 'starsystem-trust-ws-'));
     home = mkdtempSync(join(tmpdir(), 'starsystem-trust-home-'));
@@ -56,6 +59,7 @@ describe('an untrusted folder without a starsystem.yaml', { timeout: 300_000 }, 
     await server?.stop();
     rmSync(folder, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
+    releaseLock?.();
   });
 
   step('the Services view offers to create starsystem.yaml', async () => {

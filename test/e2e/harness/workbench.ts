@@ -84,16 +84,18 @@ export class Workbench {
     if (await this.quickInput().isVisible().catch(() => false)) await this.page.keyboard.press('Escape');
   }
 
-  /** Opens a workspace file with Quick Open. */
-  async openFile(name: string): Promise<void> {
+  /** Opens a workspace file with Quick Open; resolves with the time Enter was pressed (the file was asked for). */
+  async openFile(name: string): Promise<number> {
     await this.dismissQuickInput();
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(name);
     await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    const openedAt = Date.now();
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 15_000 });
+    return openedAt;
   }
 
   /** The CodeLens links (`<a>` inside `.codelens-decoration`). */
@@ -195,13 +197,12 @@ export class Workbench {
     return (await icon.getAttribute('class')) ?? '';
   }
 
-  /** Opens the Problems panel and returns the texts of its rows. */
-  async problems(): Promise<string[]> {
+  /** Opens the Problems panel, waits for a problem containing `text`, and returns the texts of its rows. */
+  async waitForProblem(text: string | RegExp, timeout = 30_000): Promise<string[]> {
     await this.dismissQuickInput();
     await this.page.keyboard.press('Control+Shift+M');
-    const rows = this.page.locator('.markers-panel .monaco-list-row');
-    await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
-    return rows.allInnerTexts();
+    await this.page.locator('.markers-panel .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout });
+    return this.page.locator('.markers-panel .monaco-list-row').allInnerTexts();
   }
 
   /** The text of the visible lines of the output panel (Monaco renders the visible part only). */

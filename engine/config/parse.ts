@@ -151,9 +151,11 @@ const ANCHOR_OR_ALIAS = /(?:^|[\s[\]{},:-])[&*][^\s[\]{},]/m;
 
 /** Where the service blocks are, or undefined when the text's shape is not safe to segment. */
 function segmentLayout(text: string, lines: LineIndex): Layout | undefined {
-  if (ANCHOR_OR_ALIAS.test(text)) return undefined;
+  if ((text.includes('&') || text.includes('*')) && ANCHOR_OR_ALIAS.test(text)) return undefined;
   let servicesLine = -1;
   for (let line = 0; line < lines.lineCount; line++) {
+    // Indented lines are skipped below anyway; most lines are, so they are not sliced out.
+    if (text.charCodeAt(lines.starts[line]!) === 32) continue;
     const content = lines.lineText(line);
     if (isBlankOrComment(content) || content.startsWith(' ')) continue;
     if (content.startsWith('---') || content.startsWith('...') || content.startsWith('%')) return undefined;
@@ -172,6 +174,13 @@ function segmentLayout(text: string, lines: LineIndex): Layout | undefined {
   let line = servicesLine + 1;
   let blockStart = -1;
   for (; line < lines.lineCount; line++) {
+    // The common line: spaces, then a plain character that is not "#". Its indentation is
+    // known without slicing it out; the line is read only when it starts a service.
+    const lineStart = lines.starts[line]!;
+    let at = lineStart;
+    while (text.charCodeAt(at) === 32) at++;
+    const first = text.charCodeAt(at);
+    if (first > 32 && first < 127 && first !== 35 && at > lineStart && indent !== -1 && at - lineStart > indent) continue;
     const content = lines.lineText(line);
     if (isBlankOrComment(content)) continue;
     const lineIndent = content.length - content.trimStart().length;
@@ -211,13 +220,14 @@ function parseSegmented(
     const slice = text.slice(start, end);
     let seg = cache?.get(slice) ?? used.get(slice);
     if (!seg) {
-      const doc = parseDocument(slice, PARSE_OPTIONS);
+      const own = detached(slice);
+      const doc = parseDocument(own, PARSE_OPTIONS);
       if (doc.errors.length > 0) return undefined;
       const duplicates: DuplicateKey[] = [];
       collectDuplicates(doc.contents, duplicates);
-      seg = { text: slice, doc, memo: new Map(), duplicates };
+      seg = { text: own, doc, memo: new Map(), duplicates };
     }
-    used.set(slice, seg);
+    used.set(seg.text, seg);
     return seg;
   };
 
@@ -287,6 +297,15 @@ function parseSegmented(
     for (const [k, v] of used) cache.set(k, v);
   }
   return result;
+}
+
+/**
+ * A copy of a slice that does not keep the whole text alive. V8 represents `slice()` as a
+ * view into its parent string, and so would every string parsed from it: a cached segment
+ * would pin the full text of the version it was first parsed in, one full copy per edit.
+ */
+function detached(slice: string): string {
+  return Buffer.from(slice, 'utf8').toString('utf8');
 }
 
 function duplicateOf(key: string, entry: Entry, firstOffset: number): DuplicateKey {

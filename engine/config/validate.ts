@@ -155,24 +155,35 @@ interface CachedServiceCheck {
   templates: RelativeTemplateScan;
 }
 
+/** Memo keys built once: a key built per call would be hashed anew for every service on every edit. */
+const CHECK_MEMO_KEYS: Record<SchemaRoot, Record<'1' | '2', string>> = Object.fromEntries(
+  (['service-v1', 'service-v2', 'overlay-service', 'base-header', 'overlay-header', 'base-file', 'overlay-file'] as const).map((root) => [
+    root,
+    { '1': `check:${root}:1`, '2': `check:${root}:2` },
+  ]),
+) as Record<SchemaRoot, Record<'1' | '2', string>>;
+
 /** Schema and template checks of one service, cached on its segment. */
 function serviceCheck(file: ParsedFile, entry: ServiceEntry, root: SchemaRoot, version: '1' | '2'): ServiceCheck {
-  const memoKey = `check:${root}:${version}`;
+  const memoKey = CHECK_MEMO_KEYS[root][version];
   let cached = entry.segment?.memo.get(memoKey) as CachedServiceCheck | undefined;
   if (!cached) {
     const source = entry.segment?.text ?? file.text;
-    const value = entry.value ? entry.value.toJS(entry.doc) : null;
+    const js = jsValue(entry);
+    const value = js.value;
     const schema = root === 'overlay-service' ? OverlayServiceSchema : serviceSchemaFor(version);
-    const problems = checkSchema({
-      schema,
-      root,
-      node: entry.value,
-      value,
-      ownerKey: entry.key,
-      label: `service "${entry.id}"`,
-      version,
-      source,
-    });
+    const problems = js.problem
+      ? [js.problem]
+      : checkSchema({
+          schema,
+          root,
+          node: entry.value,
+          value,
+          ownerKey: entry.key,
+          label: `service "${entry.id}"`,
+          version,
+          source,
+        });
     const templates = scanNode(entry.value, source);
     cached = { value, problems, templates };
     entry.segment?.memo.set(memoKey, cached);
@@ -188,6 +199,21 @@ function serviceCheck(file: ParsedFile, entry: ServiceEntry, root: SchemaRoot, v
     diagnostics: filtered,
     references: scan.references,
   };
+}
+
+/**
+ * An entry's JS value. An alias whose anchor is missing, or one that expands too often,
+ * makes `toJS` throw; that is a problem in the file (on the entry's key), not a crash.
+ */
+function jsValue(entry: Entry): { value: unknown; problem?: RelativeDiagnostic } {
+  if (!entry.value) return { value: null };
+  try {
+    return { value: entry.value.toJS(entry.doc) };
+  } catch (error) {
+    const [start, end] = span(entry.key)!;
+    const message = (error as Error).message.replace(/[.:\s]*$/, '');
+    return { value: null, problem: { start, end, severity: 'error', code: 'yaml-syntax', message: `${message}.` } };
+  }
 }
 
 function within(inner: Diagnostic, outer: Diagnostic): boolean {
@@ -235,8 +261,9 @@ function checkHeader(file: ParsedFile, root: 'base-header' | 'overlay-header', d
       });
       continue;
     }
-    const value = entry.value ? entry.value.toJS(entry.doc) : null;
-    const problems = checkSchema({ schema: fieldSchema, root, node: entry.value, value, ownerKey: entry.key, label: `"${name}"`, source: '' });
+    const js = jsValue(entry);
+    const value = js.value;
+    const problems = js.problem ? [js.problem] : checkSchema({ schema: fieldSchema, root, node: entry.value, value, ownerKey: entry.key, label: `"${name}"`, source: '' });
     for (const p of problems) {
       const d = toAbsolute(file, entry, p);
       if (name === 'version' && typeof value === 'number') {
@@ -383,13 +410,19 @@ function checkCycles(model: SystemModel, diagnostics: Diagnostic[]): void {
 
 /** Which provisioner handles each service; unknown providers and skipped services are reported. */
 function checkRouting(model: SystemModel, registry: ProvisionerRegistry, diagnostics: Diagnostic[]): void {
+  const routes = routesFor(registry);
   for (const service of model.services) {
-    const resolved = toResolvedService(service);
-    const requested = requestedProvider(resolved);
+    let route = routes.get(service.declaration);
+    if (!route) {
+      const resolved = toResolvedService(service);
+      route = { requested: requestedProvider(resolved), provider: registry.resolve(resolved)?.provider };
+      routes.set(service.declaration, route);
+    }
+    const requested = route.requested;
     service.requestedProvider = requested;
-    const adapter = registry.resolve(resolved);
-    service.provider = adapter?.provider;
-    if (adapter) continue;
+    service.provider = route.provider;
+    if (route.provider) continue;
+    const resolved = toResolvedService(service);
     if (requested && !registry.has(requested)) {
       const path = typeof resolved.target?.type === 'string' ? ['target', 'type'] : ['provision', 'provider'];
       const where = originOf(model, service.id, path);
@@ -415,6 +448,27 @@ function checkRouting(model: SystemModel, registry: ProvisionerRegistry, diagnos
       message: `No provisioner handles service "${service.id}"; it will be skipped. ${skipHint(resolved, requested)}`.trim(),
     });
   }
+}
+
+interface Route {
+  requested?: string;
+  provider?: string;
+}
+
+/**
+ * Routing results by declaration object, per registry, while its provisioners stay the same.
+ * A service whose segment did not change keeps its declaration object (it is cached on the
+ * segment), so after an edit only the changed services are routed again.
+ */
+const routeCaches = new WeakMap<ProvisionerRegistry, { adapters: unknown[]; routes: WeakMap<object, Route> }>();
+
+function routesFor(registry: ProvisionerRegistry): WeakMap<object, Route> {
+  const adapters = registry.all();
+  const cached = routeCaches.get(registry);
+  if (cached && cached.adapters.length === adapters.length && cached.adapters.every((a, i) => a === adapters[i])) return cached.routes;
+  const fresh = { adapters, routes: new WeakMap<object, Route>() };
+  routeCaches.set(registry, fresh);
+  return fresh.routes;
 }
 
 function skipHint(service: ServiceDeclaration, requested: string | undefined): string {

@@ -12,27 +12,16 @@ import {
   type ServerOptions,
   type StaticFeature,
 } from 'vscode-languageclient/node';
+import { experimentalCapability } from './lensCommands';
+import { withoutSchemaDuplicates } from './schemaDuplicates';
 import { activeEnvironment, readSettings } from './settings';
 import { TraceChannel } from './traceChannel';
-
-/** The command ids the server's CodeLenses use (server/service/types.ts `LensCommands`); the client registers each. */
-export const CODELENS_COMMANDS = {
-  provisionService: 'starsystem.provisionService',
-  provisionAll: 'starsystem.provisionAll',
-  plan: 'starsystem.showPlan',
-} as const;
-
-/** The experimental client capability the server reads: `experimental.starsystem.commands`. */
-export const EXPERIMENTAL_CAPABILITY = 'starsystem';
-
-/** Diagnostics a JSON Schema can express; the Red Hat YAML extension reports them from our contributed schema. */
-const SCHEMA_LEVEL_CODES = new Set(['yaml-syntax', 'duplicate-key', 'schema-type', 'schema-required', 'schema-value', 'unknown-key']);
 
 class CommandIdsFeature implements StaticFeature {
   fillClientCapabilities(capabilities: ClientCapabilities): void {
     capabilities.experimental = {
       ...(capabilities.experimental as object | undefined),
-      [EXPERIMENTAL_CAPABILITY]: { commands: { ...CODELENS_COMMANDS } },
+      ...experimentalCapability(),
     };
   }
   initialize(): void {}
@@ -42,23 +31,11 @@ class CommandIdsFeature implements StaticFeature {
   clear(): void {}
 }
 
-/**
- * When the Red Hat YAML extension validates starsystem files with the schema this extension
- * contributes, it already reports what a schema can say; we leave those to it and keep what
- * only Starsystem knows (references, cycles, providers, vault keys), so nothing shows twice.
- */
+/** Whether the Red Hat YAML extension is installed and validating (then it reports schema problems itself). */
 export function redHatYamlValidates(): boolean {
   const yaml = extensions.getExtension('redhat.vscode-yaml');
   if (!yaml) return false;
   return workspace.getConfiguration('yaml').get<boolean>('validate', true) !== false;
-}
-
-export function withoutSchemaDuplicates(diagnostics: readonly VsDiagnostic[], yamlValidates: boolean): VsDiagnostic[] {
-  if (!yamlValidates) return [...diagnostics];
-  return diagnostics.filter((d) => {
-    const code = typeof d.code === 'object' && d.code !== null ? d.code.value : d.code;
-    return !(d.source === 'starsystem' && typeof code === 'string' && SCHEMA_LEVEL_CODES.has(code));
-  });
 }
 
 export function createLanguageClient(context: ExtensionContext): LanguageClient {

@@ -27,6 +27,7 @@ import { SETTINGS_FOR_TYPING, Workbench } from './harness/workbench';
 const example = process.env.STARSYSTEM_E2E_SYSTEM || join(projectRoot, 'examples', 'quickstart');
 const artifacts = join(artifactsDir, 'e2e', 'editor');
 const SECRET = `e2e-secret-${process.pid}-value`;
+const SECRET_KEY = 'e2e.token';
 /** A service typed in by the test whose health check never passes, so that its run can be cancelled. */
 const SLOW = 'slow-start';
 
@@ -132,16 +133,13 @@ describe('the extension in code-server, driven through Chromium', { timeout: 600
   });
 
   step('sets a vault key through a password box', async () => {
-    const keys = [...new Set(model.vaultReferences.map((r) => r.key))];
     await wb.runCommand('Starsystem: Set Vault Key…');
-    const key = keys[0] ?? 'e2e.secret';
-    if (keys.length > 0) await wb.pick(key);
-    else {
-      // Nothing referenced: the key name is asked for directly.
-      await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Set Vault Key' }).waitFor({ state: 'visible' });
-      await wb.page.locator('.quick-input-widget .quick-input-box input').fill(key);
-      await wb.page.keyboard.press('Enter');
-    }
+    const key = SECRET_KEY;
+    // With keys referenced in the file a picker comes first; "Another key…" leads to the name box.
+    if (model.vaultReferences.length > 0) await wb.pick('Another key');
+    await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Set Vault Key' }).waitFor({ state: 'visible' });
+    await wb.page.locator('.quick-input-widget .quick-input-box input').fill(key);
+    await wb.page.keyboard.press('Enter');
     await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: `value of ${key}` }).waitFor({ state: 'visible' });
     const box = wb.page.locator('.quick-input-widget .quick-input-box input');
     assert.equal(await box.getAttribute('type'), 'password');
@@ -213,33 +211,13 @@ describe('the extension in code-server, driven through Chromium', { timeout: 600
     await wb.clearNotifications();
   });
 
-  step('writes every run to the Starsystem output channel, secrets masked', async () => {
-    await wb.runCommand('Starsystem: Show Output');
-    const visible = await wb.outputText();
-    assert.match(visible, /Roll/);
-    await wb.screenshot('output-channel');
-    // The channel as VS Code stores it: all of it, not only the visible lines.
-    const logs = join(server!.dir, 'user-data', 'logs');
-    const channel = readdirSync(logs, { recursive: true })
-      .map(String)
-      .filter((f) => f.endsWith('-Starsystem.log'))
-      .map((f) => readFileSync(join(logs, f), 'utf8'))
-      .join('\n');
-    assert.match(channel, new RegExp(`✓ ${target} created`));
-    assert.match(channel, new RegExp(`≠ ${target} drifted`));
-    assert.match(channel, /Rolled back to/);
-    assert.match(channel, /Language server ready (\d+) ms after activation/);
-    assert.ok(!channel.includes(SECRET), 'the secret value reached the output channel');
-    metrics.activationToServerReadyMs = Number(/Language server ready (\d+) ms/.exec(channel)![1]);
-  });
-
   step('saves before a run, and Cancel in the progress notification aborts it', async () => {
     await wb.openFile('starsystem.yaml');
     const lines = readFileSync(join(workspaceDir, 'starsystem.yaml'), 'utf8').replace(/\n+$/, '').split('\n');
     const indent = /^(\s*)/.exec(lines.find((l) => new RegExp(`^\\s+${target}:`).test(l))!)![1]!;
     await wb.goToLineEnd(lines.length);
     const port = await freePort();
-    await wb.typeLines([`${indent}${SLOW}:`, `${indent}  type: process`, `${indent}  command: sleep 300`, `${indent}  health_check: http://127.0.0.1:${port}/never`]);
+    await wb.typeLines([`${indent}${SLOW}:`, `${indent}  type: process`, `${indent}  command: sleep 300`, `${indent}  health_check: "http://127.0.0.1:${port}/never?token={{ vault('${SECRET_KEY}') }}"`]);
     await wb.page.locator('.tab.active.dirty').waitFor({ state: 'visible' });
     assert.ok(!readFileSync(join(workspaceDir, 'starsystem.yaml'), 'utf8').includes(SLOW), 'typed text reached the disk before the run');
     // Its "Provision service" lens (the last one in the file) appears once the server has seen the edit.
@@ -253,6 +231,9 @@ describe('the extension in code-server, driven through Chromium', { timeout: 600
     await progress.waitFor({ state: 'visible', timeout: 30_000 });
     assert.ok(readFileSync(join(workspaceDir, 'starsystem.yaml'), 'utf8').includes(SLOW), 'the run did not save the file first');
     await wb.waitForTreeRow(SLOW, /provisioning/, 30_000);
+    // The health check URL carries the secret; the notification shows it masked.
+    await progress.filter({ hasText: 'token=***' }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(!(await progress.innerText()).includes(SECRET));
     await wb.screenshot('run-in-progress');
     await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await wb.waitForNotification(/was cancelled/, 60_000);
@@ -261,6 +242,27 @@ describe('the extension in code-server, driven through Chromium', { timeout: 600
     await wb.waitForTreeRow(SLOW, /, (not provisioned|pending|failed|dead)/);
     await wb.screenshot('run-cancelled');
     await wb.clearNotifications();
+  });
+
+  step('writes every run to the Starsystem output channel, secrets masked', async () => {
+    await wb.runCommand('Starsystem: Show Output');
+    const visible = await wb.outputText();
+    assert.match(visible, /cancelled/);
+    await wb.screenshot('output-channel');
+    // The channel as VS Code stores it: all of it, not only the visible lines.
+    const logs = join(server!.dir, 'user-data', 'logs');
+    const channel = readdirSync(logs, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('-Starsystem.log'))
+      .map((f) => readFileSync(join(logs, f), 'utf8'))
+      .join('\n');
+    assert.match(channel, new RegExp(`✓ ${target} created`));
+    assert.match(channel, new RegExp(`≠ ${target} drifted`));
+    assert.match(channel, /Rolled back to/);
+    assert.match(channel, new RegExp(`${SLOW}.*token=\\*\\*\\*`));
+    assert.match(channel, /Language server ready (\d+) ms after activation/);
+    assert.ok(!channel.includes(SECRET), 'the secret value reached the output channel');
+    metrics.activationToServerReadyMs = Number(/Language server ready (\d+) ms/.exec(channel)![1]);
   });
 
   step('destroys after a modal that names what goes', async () => {

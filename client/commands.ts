@@ -143,7 +143,8 @@ class StarsystemCommands {
 
   private async loadModel(configPath: string, target: CommandTarget = {}): Promise<SystemModel> {
     const settings = this.ctx.engine.settings();
-    const env = 'env' in this.envOverride(target) ? this.envOverride(target).env : settings.environment || undefined;
+    const override = this.envOverride(target);
+    const env = 'env' in override ? override.env : settings.environment || undefined;
     const keys = new Set(await listVaultKeys(settings.home).catch(() => [] as string[]));
     return loadSystem({ file: configPath, env, registry: provisioners, vaultHas: (k) => keys.has(k) });
   }

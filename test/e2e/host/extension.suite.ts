@@ -202,6 +202,18 @@ suite('runs', () => {
   });
 });
 
+suite('the command palette', () => {
+  test('Provision Service from the palette asks which service, listing them with their plan rows', async () => {
+    const running = commands.executeCommand('starsystem.provisionService') as Thenable<ProvisionRun>;
+    // The quick pick lists the services in dependency order; accept the first, as Enter would.
+    await new Promise((r) => setTimeout(r, 1000));
+    await commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const run = await running;
+    assert.equal(run.status, 'completed');
+    assert.ok(run.services.some((s) => s.serviceId === model.order[0] && s.outcome !== 'skipped'));
+  });
+});
+
 suite('settings', () => {
   test('Select Environment switches the status bar, the view and the runs to the overlay', async () => {
     const overlay = join(dirname(configPath()), 'starsystem.hosttest.yaml');

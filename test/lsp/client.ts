@@ -110,6 +110,32 @@ export class LspClient {
     this.process.stdin.write(body);
   }
 
+  /**
+   * Several messages in one write, as they arrive when a client sends faster than the server
+   * reads (a burst of keystrokes, a request and its cancellation).
+   */
+  burst(messages: { method: string; params: unknown; request?: boolean }[]): Promise<unknown>[] {
+    const results: Promise<unknown>[] = [];
+    const frames: Buffer[] = [];
+    for (const m of messages) {
+      let body: unknown = { jsonrpc: '2.0', method: m.method, params: m.params };
+      if (m.request) {
+        const id = this.nextId++;
+        body = { ...(body as object), id };
+        results.push(new Promise((resolve, reject) => this.pending.set(id, { method: m.method, resolve, reject })));
+      }
+      const json = Buffer.from(JSON.stringify(body), 'utf8');
+      frames.push(Buffer.from(`Content-Length: ${json.length}\r\n\r\n`, 'ascii'), json);
+    }
+    this.process.stdin.write(Buffer.concat(frames));
+    return results;
+  }
+
+  /** The id the next request will get. */
+  get peekId(): number {
+    return this.nextId;
+  }
+
   request<T = unknown>(method: string, params: unknown): Promise<T> {
     return this.requestWithId<T>(method, params).result;
   }

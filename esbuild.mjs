@@ -39,5 +39,5 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
   await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
-  await chmod('dist/cli.js', 0o755);
+  await chmod(`${outdir}/cli.js`, 0o755);
 }

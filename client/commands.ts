@@ -157,6 +157,7 @@ class StarsystemCommands {
     const result = await this.ctx.runs.run({
       title: 'Provision All',
       configPath,
+      env: target.env,
       expectedServices: count,
       followInTree: true,
       run: (options) => provision({ ...options, ...this.envOverride(target), concurrency: this.ctx.engine.settings().concurrency }),
@@ -171,6 +172,9 @@ class StarsystemCommands {
     if (typeof configPath !== 'string') return configPath;
     let serviceId = target.serviceId;
     if (!serviceId) {
+      // The list comes from the files as the run will read them: saved.
+      const saved = await this.ctx.runs.saveSystem(configPath);
+      if (!saved.ok) return { notRun: 'not-saved', message: saved.file };
       const model = await this.loadModel(configPath, target);
       const stored = await new StateStore(this.ctx.engine.settings().home, model.project, model.env).all();
       serviceId = await pickService(buildPlan(model, provisioners, stored).rows, 'Starsystem: Provision Service');
@@ -180,6 +184,7 @@ class StarsystemCommands {
     const result = await this.ctx.runs.run({
       title: `Provision ${id}`,
       configPath,
+      env: target.env,
       followInTree: true,
       run: (options) => provision({ ...options, ...this.envOverride(target), services: [id], concurrency: this.ctx.engine.settings().concurrency }),
     });

@@ -14,6 +14,7 @@ import { Runs } from './runs';
 import { takeSnapshot } from './servicesModel';
 import { registerServicesView, ServicesTree } from './servicesTree';
 import { EnvironmentStatusBar } from './statusBar';
+import { TraceChannel } from './traceChannel';
 import { isStarsystemDocument, Systems } from './systems';
 
 /** What the extension hands to other extensions and to its tests. */
@@ -61,13 +62,17 @@ export function activate(context: ExtensionContext): StarsystemApi {
   // Handled here so an unused promise never reports an unhandled rejection.
   serverReady.catch(() => undefined);
 
+  const trace = new TraceChannel('Starsystem Language Server Trace');
+  context.subscriptions.push(trace);
   const startServer = () => {
     if (client) return;
-    client = createLanguageClient(context);
+    client = createLanguageClient(context, trace);
     client.start().then(
       () => {
-        timings.activationToServerReadyMs = Math.round(performance.now() - activatedAt);
-        output.log(`Language server ready ${timings.activationToServerReadyMs} ms after activation.`);
+        if (timings.activationToServerReadyMs === undefined) {
+          timings.activationToServerReadyMs = Math.round(performance.now() - activatedAt);
+          output.log(`Language server ready ${timings.activationToServerReadyMs} ms after activation.`);
+        } else output.log('Language server ready.');
         resolveReady();
       },
       (error: unknown) => {
@@ -75,6 +80,15 @@ export function activate(context: ExtensionContext): StarsystemApi {
         rejectReady(error);
       },
     );
+  };
+  // The server reads vault key names and recorded state from STARSYSTEM_HOME, fixed when it starts.
+  const restartServer = async () => {
+    const running = client;
+    if (!running) return;
+    client = undefined;
+    output.log('starsystem.home changed: restarting the language server.');
+    await running.stop().catch(() => undefined);
+    startServer();
   };
   // Activation by any YAML file: the server starts only once a starsystem file is open or the workspace has one.
   const maybeStart = () => {
@@ -98,6 +112,7 @@ export function activate(context: ExtensionContext): StarsystemApi {
     }),
     workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('starsystem.statusRefreshSeconds')) tree.setInterval(engine.settings().statusRefreshSeconds);
+      if (e.affectsConfiguration('starsystem.home')) void restartServer();
       if (e.affectsConfiguration('starsystem.environment') || e.affectsConfiguration('starsystem.home')) {
         statusBar.update(systems.current() ? engine.environment() : undefined, systems.current());
         void tree.refresh();

@@ -15,7 +15,7 @@ import {
 import { experimentalCapability } from './lensCommands';
 import { withoutSchemaDuplicates } from './schemaDuplicates';
 import { activeEnvironment, readSettings } from './settings';
-import { TraceChannel } from './traceChannel';
+import type { TraceChannel } from './traceChannel';
 
 class CommandIdsFeature implements StaticFeature {
   fillClientCapabilities(capabilities: ClientCapabilities): void {
@@ -38,12 +38,10 @@ export function redHatYamlValidates(): boolean {
   return workspace.getConfiguration('yaml').get<boolean>('validate', true) !== false;
 }
 
-export function createLanguageClient(context: ExtensionContext): LanguageClient {
+export function createLanguageClient(context: ExtensionContext, trace: TraceChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const settings = readSettings();
   const env = { ...process.env, STARSYSTEM_HOME: settings.home };
-  const trace = new TraceChannel('Starsystem Language Server Trace');
-  context.subscriptions.push(trace);
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { env } },
     debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6009'] } },

@@ -4,7 +4,7 @@
  * not saved), with a progress notification whose Cancel aborts the engine run, every event
  * streamed to the output channel (redacted) and to the Services view.
  */
-import { basename } from 'node:path';
+import { basename, dirname, sep } from 'node:path';
 import { commands, ProgressLocation, window, workspace } from 'vscode';
 import { InvalidConfigError, LockHeldError, type OpsEvent, type OpsOptions } from '../engine/ops/index';
 import { renderDiagnostic } from '../engine/cli/render';
@@ -28,6 +28,8 @@ export interface RunRequest<T> {
   expectedServices?: number;
   /** Mark the view's items while the run goes on. */
   followInTree?: boolean;
+  /** The environment the run uses when it is not the selected one (a CodeLens in an overlay). */
+  env?: string;
   run(options: OpsOptions): Promise<T>;
 }
 
@@ -55,16 +57,19 @@ export class Runs {
     return false;
   }
 
-  isRunning(configPath: string): boolean {
-    return this.running.has(configPath);
-  }
-
-  /** Saves every open, modified file of the system (base and overlays). False when one could not be saved. */
+  /**
+   * Saves every open, modified file the run may read: the system's starsystem files and
+   * anything under its folder (config templates, the services' own code). Reports the
+   * first file that could not be saved.
+   */
   async saveSystem(configPath: string): Promise<{ ok: true } | { ok: false; file: string }> {
+    const folder = dirname(configPath) + sep;
     for (const document of workspace.textDocuments) {
-      if (!document.isDirty || document.uri.scheme !== 'file' || !isStarsystemDocument(document)) continue;
-      if (baseFileOf(document.uri.fsPath) !== configPath) continue;
-      if (!(await document.save())) return { ok: false, file: document.uri.fsPath };
+      if (!document.isDirty || document.uri.scheme !== 'file') continue;
+      const path = document.uri.fsPath;
+      const ofSystem = isStarsystemDocument(document) ? baseFileOf(path) === configPath : path.startsWith(folder);
+      if (!ofSystem) continue;
+      if (!(await document.save())) return { ok: false, file: path };
     }
     return { ok: true };
   }
@@ -82,7 +87,7 @@ export class Runs {
     }
     const controller = new AbortController();
     this.running.set(configPath, controller);
-    const env = this.engine.environment();
+    const env = request.env ?? this.engine.environment();
     this.output.heading(`${request.title} · ${configPath} (${env})`);
     this.statusBar.update(env, configPath, request.title);
     try {

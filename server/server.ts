@@ -86,16 +86,27 @@ export function startServer(connection: Connection, options: ServerOptions): { d
     snippets: client.snippets,
   });
 
+  /** Documents whose last published diagnostics were not empty. */
+  const shown = new Set<string>();
+
   function publish(uri: string): void {
     const doc = workspace.get(uri);
     if (!doc) return;
     const snapshot = workspace.snapshot(uri);
     const diagnostics = snapshot ? documentDiagnostics(snapshot, facts()) : [];
+    if (diagnostics.length > 0) shown.add(uri);
+    else shown.delete(uri);
     void connection.sendDiagnostics({ uri, version: doc.document.version, diagnostics });
   }
 
+  /** Other YAML files are answered once when opened; afterwards only a starsystem document (or one that was) is validated. */
+  function concerns(uri: string): boolean {
+    const doc = workspace.get(uri);
+    return doc !== undefined && (shown.has(uri) || workspace.isStarsystem(doc));
+  }
+
   function revalidateAll(lenses: boolean): void {
-    for (const doc of workspace.openDocuments()) queue.add(doc.uri);
+    for (const doc of workspace.openDocuments()) if (concerns(doc.uri)) queue.add(doc.uri);
     if (lenses) refreshLenses();
   }
 
@@ -186,7 +197,7 @@ export function startServer(connection: Connection, options: ServerOptions): { d
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
     options.onEditApplied?.();
     const doc = workspace.changeDocument(textDocument.uri, textDocument.version, contentChanges);
-    if (doc) {
+    if (doc && concerns(doc.uri)) {
       for (const dependent of workspace.dependents(doc.path)) if (dependent !== doc) queue.add(dependent.uri);
       queue.add(doc.uri);
     }
@@ -196,7 +207,7 @@ export function startServer(connection: Connection, options: ServerOptions): { d
   connection.onDidCloseTextDocument(({ textDocument }) => {
     const doc = workspace.closeDocument(textDocument.uri);
     queue.delete(textDocument.uri);
-    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    if (shown.delete(textDocument.uri)) void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     // The file on disk takes its place for the documents that use it.
     if (doc) {
       workspace.disk.invalidate(doc.path);

@@ -19,31 +19,42 @@ export class FolderWatcher {
   }
 
   private arm(): void {
-    this.closeWatchers();
-    if (this.closed) return;
+    // A folder on the way can appear between looking for it and watching its parent; then
+    // its creation was not seen, so look again until what is watched is the deepest folder.
+    for (let attempt = 0; attempt < 16; attempt++) {
+      this.closeWatchers();
+      if (this.closed) return;
+      const dir = this.deepestExisting();
+      if (dir === undefined) return;
+      const reached = dir === this.target;
+      this.add(dir, () => {
+        // Something appeared or vanished on the way to the target, or inside it: look again.
+        if (!reached || this.depth === 1) this.arm();
+        this.onChange();
+      });
+      if (reached && this.depth === 1) {
+        let entries: string[] = [];
+        try {
+          entries = readdirSync(dir, { withFileTypes: true })
+            .filter((e) => e.isDirectory())
+            .map((e) => e.name);
+        } catch {
+          entries = [];
+        }
+        for (const name of entries) this.add(join(dir, name), () => this.onChange());
+      }
+      if (reached || this.deepestExisting() === dir) return;
+    }
+  }
+
+  private deepestExisting(): string | undefined {
     let dir = this.target;
     while (!existsSync(dir)) {
       const parent = dirname(dir);
-      if (parent === dir) return;
+      if (parent === dir) return undefined;
       dir = parent;
     }
-    const reached = dir === this.target;
-    this.add(dir, () => {
-      // Something appeared or vanished on the way to the target, or inside it: look again.
-      if (!reached || this.depth === 1) this.arm();
-      this.onChange();
-    });
-    if (reached && this.depth === 1) {
-      let entries: string[] = [];
-      try {
-        entries = readdirSync(dir, { withFileTypes: true })
-          .filter((e) => e.isDirectory())
-          .map((e) => e.name);
-      } catch {
-        entries = [];
-      }
-      for (const name of entries) this.add(join(dir, name), () => this.onChange());
-    }
+    return dir;
   }
 
   private add(dir: string, listener: () => void): void {

@@ -4,7 +4,7 @@
  * on disk they need, and the system analysis (base + overlay, validated together) that every
  * feature of a version shares.
  */
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { overlayPathFor } from '../engine/config/load';
@@ -121,11 +121,12 @@ export class Workspace {
   /** The current parse of a file: the open document's, else the file on disk. */
   parsedPath(path: string): ParsedFile | undefined {
     const doc = this.openByPath.get(path);
-    return doc ? this.parsed(doc) : this.disk.get(path);
+    if (doc) return this.parsed(doc);
+    return isAbsolute(path) ? this.disk.get(path) : undefined;
   }
 
   private exists(path: string): boolean {
-    return this.openByPath.has(path) || this.disk.exists(path);
+    return this.openByPath.has(path) || (isAbsolute(path) && this.disk.exists(path));
   }
 
   roleOf(path: string): Role {
@@ -187,7 +188,7 @@ export class Workspace {
     if (base) out.push({ file: base, role: 'base' });
     const dir = dirname(basePath);
     const stem = basename(basePath).replace(/\.ya?ml$/i, '');
-    const names = new Set(this.disk.list(dir));
+    const names = new Set(isAbsolute(basePath) ? this.disk.list(dir) : []);
     for (const doc of this.open.values()) if (dirname(doc.path) === dir) names.add(basename(doc.path));
     for (const name of [...names].sort()) {
       const m = OVERLAY_NAME.exec(name);
@@ -224,8 +225,12 @@ export class Workspace {
   }
 }
 
+/**
+ * The file path of a `file:` URI. A document that is not a file (an untitled editor) keeps
+ * its URI as its name: it is validated on its own, with nothing read from disk beside it.
+ */
 export function pathOfUri(uri: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
+  if (!uri.startsWith('file:')) return /^[a-z][a-z0-9+.-]*:/i.test(uri) ? uri : undefined;
   try {
     return fileURLToPath(uri);
   } catch {

@@ -334,6 +334,11 @@ describe('overlays and other documents', () => {
     const none = await s.client.diagnostics(other);
     assert.deepEqual(none.diagnostics, []);
     assert.equal(await s.client.request('textDocument/hover', { textDocument: { uri: other }, position: { line: 1, character: 3 } }), null);
+    // An editor that is not a file yet: validated on its own.
+    const untitled = 'untitled:Untitled-1';
+    const waitingUntitled = s.client.diagnostics(untitled);
+    s.client.notify('textDocument/didOpen', { textDocument: { uri: untitled, languageId: 'yaml', version: 1, text: '# starsystem\nservices:\n  a:\n    depends_on: [a]\n' } });
+    assert.ok(codes(await waitingUntitled).includes('self-dependency'));
   });
 
   test('the environment from initializationOptions; shutdown and exit end the process with 0', async () => {

@@ -6,7 +6,7 @@
  * Objects are strict: an unknown key is reported (as a warning, see validate.ts), never
  * silently dropped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SERVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 

@@ -4,7 +4,7 @@
  * generates, which is plain data and easy to walk; hovers, completions and the unknown-key
  * did-you-mean all use it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   BaseHeaderSchema,
   OverlayFileSchema,

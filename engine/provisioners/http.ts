@@ -3,7 +3,7 @@
  * retries with backoff on 429 and 5xx honouring `Retry-After`, and errors that say what the
  * provider said without ever containing a credential.
  */
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -96,7 +96,15 @@ export function providerBaseUrl(provider: string, defaultUrl: string, env: NodeJ
   return (url && url !== '' ? url : defaultUrl).replace(/\/+$/, '');
 }
 
-const sharedAgent: Dispatcher = new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 4_000 });
+/** undici is loaded on the first request: commands that call no provider API never pay for it. */
+let undici: Promise<{ request: typeof import('undici').request; agent: Dispatcher }> | undefined;
+function loadUndici() {
+  undici ??= import('undici').then(({ Agent, request }) => ({
+    request,
+    agent: new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 4_000 }),
+  }));
+  return undici;
+}
 
 const RETRY_ALWAYS = new Set([429, 502, 503, 504]);
 
@@ -153,6 +161,7 @@ export class HttpClient {
       if (outer?.aborted) throw this.error('cancelled', method, path, `${this.options.provider} API ${method} ${path} cancelled`);
       const attemptSignal = anySignal([outer, AbortSignal.timeout(this.timeoutMs)])!;
       let response: Dispatcher.ResponseData;
+      const { request: undiciRequest, agent: sharedAgent } = await loadUndici();
       try {
         response = await undiciRequest(url, {
           method,

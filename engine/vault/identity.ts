@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { loadAge, newX25519Identity, recipientOf } from './age';
 import { writeFileAtomic } from '../util/fsAtomic';
 
 export const IDENTITY_FILE = 'identity.txt';
@@ -148,7 +148,7 @@ export class VaultIdentity {
       if (!mayUnlock) return undefined;
       // recipient.txt is missing (an interrupted init): derive it once and keep it.
       const [first] = await this.identities();
-      const derived = await identityToRecipient(first!);
+      const derived = await recipientOf(first!);
       await writeFileAtomic(info.recipientPath!, `${derived}\n`, 0o600);
       return derived;
     }
@@ -156,10 +156,10 @@ export class VaultIdentity {
     if (info.encrypted) {
       if (!mayUnlock) return undefined;
       const [first] = await this.identities();
-      return identityToRecipient(first!);
+      return recipientOf(first!);
     }
     const keys = await this.identities();
-    return identityToRecipient(keys[0]!);
+    return recipientOf(keys[0]!);
   }
 
   private async readIdentities(): Promise<string[]> {
@@ -261,7 +261,7 @@ export async function protectIdentity(options: { vaultDir: string; env?: NodeJS.
     // Already protected. A plain copy beside it means an earlier init stopped halfway:
     // finish it once the passphrase proves both are the same key.
     const keys = parseIdentityText(await decryptWithPassphrase(protectedPath, await readFile(protectedPath, 'utf8'), passphrase), protectedPath);
-    const recipient = await identityToRecipient(keys[0]!);
+    const recipient = await recipientOf(keys[0]!);
     await writeFileAtomic(recipientPath, `${recipient}\n`, 0o600);
     const plain = await readFile(plainPath, 'utf8').catch(() => undefined);
     if (plain !== undefined) {
@@ -275,9 +275,10 @@ export async function protectIdentity(options: { vaultDir: string; env?: NodeJS.
     if (error.code === 'ENOENT') return undefined;
     throw new VaultIdentityError(`Cannot read the vault identity ${plainPath}: ${error.code ?? error.message}.`);
   });
-  const identityText = plain ?? (await identityFileText(await generateX25519Identity()));
+  const identityText = plain ?? (await identityFileText(await newX25519Identity()));
   const keys = parseIdentityText(identityText, plainPath);
-  const recipient = await identityToRecipient(keys[0]!);
+  const recipient = await recipientOf(keys[0]!);
+  const { Encrypter, armor } = await loadAge();
   const encrypter = new Encrypter();
   encrypter.setPassphrase(passphrase);
   encrypter.setScryptWorkFactor(workFactor);
@@ -292,15 +293,16 @@ export async function protectIdentity(options: { vaultDir: string; env?: NodeJS.
 
 /** Creates an X25519 identity at `path` unless one is there already (another process may race us). */
 export async function createIdentityFile(path: string): Promise<boolean> {
-  return writeExclusive(path, await identityFileText(await generateX25519Identity()));
+  return writeExclusive(path, await identityFileText(await newX25519Identity()));
 }
 
 async function identityFileText(secretKey: string): Promise<string> {
-  const recipient = await identityToRecipient(secretKey);
+  const recipient = await recipientOf(secretKey);
   return `# created: ${new Date().toISOString()}\n# public key: ${recipient}\n${secretKey}\n`;
 }
 
 async function decryptWithPassphrase(path: string, encrypted: string, passphrase: string): Promise<string> {
+  const { Decrypter, armor } = await loadAge();
   const decrypter = new Decrypter();
   decrypter.addPassphrase(passphrase);
   let bytes: Uint8Array;

@@ -10,7 +10,8 @@
  */
 import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { Decrypter, Encrypter, armor } from 'age-encryption';
+import type { Decrypter, Encrypter } from 'age-encryption';
+import { loadAge, type AgeModule } from './age';
 import { writeFileAtomic } from '../util/fsAtomic';
 import { VaultIdentity, VaultIdentityError, IDENTITY_FILE, PROTECTED_IDENTITY_FILE, type IdentityInfo, type PassphraseSource } from './identity';
 import { isVaultKeySegment, parseVaultKey, VAULT_KEY_MAX_LENGTH, VaultKeyError } from './names';
@@ -188,7 +189,7 @@ class AgeFileVault implements AgeVault {
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
       throw new VaultReadError(key, path, 'unreadable', `Cannot read vault key "${key}" (${path}): ${code ?? (error as Error).message}.`);
     }
-    const ciphertext = decodeAgeFile(bytes);
+    const ciphertext = decodeAgeFile(bytes, (await loadAge()).armor);
     if (!ciphertext) throw corrupt(key, path);
     const decrypter = await this.getDecrypter();
     let value: string;
@@ -216,6 +217,7 @@ class AgeFileVault implements AgeVault {
     if (typeof value !== 'string') throw new TypeError(`The value for vault key "${key}" must be a string.`);
     await this.refuseSymlinkedNamespace(key, path);
     const recipient = await this.identity.ensure();
+    const { Encrypter, armor } = await loadAge();
     if (this.encrypter?.recipient !== recipient) {
       const encrypter = new Encrypter();
       encrypter.addRecipient(recipient);
@@ -245,6 +247,7 @@ class AgeFileVault implements AgeVault {
     const unique = [...new Set(keys)];
     const paths = unique.map((key) => [key, this.pathOf(key)] as const);
     const entries: Record<string, string | null> = {};
+    const { armor } = await loadAge();
     for (const [key, path] of paths) {
       let bytes: Buffer;
       try {
@@ -257,7 +260,7 @@ class AgeFileVault implements AgeVault {
         }
         throw new VaultReadError(key, path, 'unreadable', `Cannot read vault key "${key}" (${path}): ${code ?? (error as Error).message}.`);
       }
-      const ciphertext = decodeAgeFile(bytes);
+      const ciphertext = decodeAgeFile(bytes, armor);
       if (!ciphertext) throw corrupt(key, path);
       // Stored as armor whatever the file's form: the same ciphertext, as text.
       entries[key] = isArmored(bytes) ? bytes.toString('utf8') : armor.encode(ciphertext);
@@ -271,9 +274,10 @@ class AgeFileVault implements AgeVault {
       throw new Error('Not a vault snapshot (expected version 1 with entries).');
     }
     const writes: { key: string; path: string; content: string | null }[] = [];
+    const { armor } = await loadAge();
     for (const [key, content] of Object.entries(snapshot.entries)) {
       const path = this.pathOf(key);
-      if (content !== null && (typeof content !== 'string' || !decodeAgeFile(Buffer.from(content, 'utf8')))) {
+      if (content !== null && (typeof content !== 'string' || !decodeAgeFile(Buffer.from(content, 'utf8'), armor))) {
         throw new Error(`The snapshot's entry for vault key "${key}" is not an age file; nothing was restored.`);
       }
       writes.push({ key, path, content });
@@ -344,8 +348,8 @@ class AgeFileVault implements AgeVault {
   }
 
   private getDecrypter(): Promise<Decrypter> {
-    this.decrypter ??= this.identity.identities().then(
-      (keys) => {
+    this.decrypter ??= Promise.all([this.identity.identities(), loadAge()]).then(
+      ([keys, { Decrypter }]) => {
         const decrypter = new Decrypter();
         for (const key of keys) decrypter.addIdentity(key);
         return decrypter;
@@ -371,7 +375,7 @@ function isArmored(bytes: Buffer): boolean {
 }
 
 /** The binary age file inside an armored or binary file, or undefined when it is neither. */
-function decodeAgeFile(bytes: Buffer): Uint8Array | undefined {
+function decodeAgeFile(bytes: Buffer, armor: AgeModule['armor']): Uint8Array | undefined {
   if (isArmored(bytes)) {
     try {
       const decoded = armor.decode(bytes.toString('utf8'));

@@ -6,8 +6,7 @@
  * error's message as "Code: Message".
  */
 import { createHash } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import { HttpClient, ProviderHttpError, type HttpMethod, type HttpResponse } from '../http';
 import { child, parseXml, textAt, type XmlElement } from './xml';
 
@@ -57,7 +56,8 @@ const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitEx
 
 export class AwsClient {
   private readonly http: HttpClient;
-  private readonly signer: SignatureV4;
+  /** The AWS SDK's signer, loaded on first use: commands that call no AWS API never load it. */
+  private signer?: Promise<SignatureV4>;
 
   constructor(private readonly options: AwsClientOptions) {
     const { credentials } = options;
@@ -70,15 +70,23 @@ export class AwsClient {
       signal: options.signal,
       env: options.env,
     });
-    this.signer = new SignatureV4({
-      service: options.service,
-      region: options.region,
-      credentials,
-      sha256: Sha256,
-      // S3 takes the path as sent; every other service wants it escaped once more.
-      uriEscapePath: options.service !== 's3',
-      applyChecksum: options.service === 's3',
-    });
+  }
+
+  private loadSigner(): Promise<SignatureV4> {
+    const { options } = this;
+    this.signer ??= Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]).then(
+      ([{ SignatureV4 }, { Sha256 }]) =>
+        new SignatureV4({
+          service: options.service,
+          region: options.region,
+          credentials: options.credentials,
+          sha256: Sha256,
+          // S3 takes the path as sent; every other service wants it escaped once more.
+          uriEscapePath: options.service !== 's3',
+          applyChecksum: options.service === 's3',
+        }),
+    );
+    return this.signer;
   }
 
   /** `path` is already URI-encoded and starts with "/". */
@@ -95,7 +103,8 @@ export class AwsClient {
     }
     const query: Record<string, string> = {};
     for (const [k, v] of target.searchParams) query[k] = v;
-    const signed = await this.signer.sign({
+    const signer = await this.loadSigner();
+    const signed = await signer.sign({
       method,
       protocol: target.protocol,
       hostname: target.hostname,

@@ -49,7 +49,7 @@ export interface ParsedFile {
   mode: 'segmented' | 'whole';
 }
 
-/** One parsed block of text; cached by its exact text. */
+/** One parsed block of text; cached by its exact text (looked up by length and first line). */
 export interface Segment {
   readonly text: string;
   readonly doc: Document;
@@ -67,6 +67,7 @@ interface DuplicateKey {
   firstOffset: number;
 }
 
+/** Segments by `segmentKey`; a hit counts only when the segment's text is the block's text. */
 export type SegmentCache = Map<string, Segment>;
 
 const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, logLevel: 'error', keepSourceTokens: false } as const;
@@ -216,18 +217,23 @@ function parseSegmented(
   cache: SegmentCache | undefined,
 ): ParsedFile | undefined {
   const used = new Map<string, Segment>();
+  // Segments are found by their length and first line, then compared with the text in place:
+  // hashing every block's whole text on every edit would cost as much as reading the file.
+  const matches = (seg: Segment | undefined, start: number, end: number): seg is Segment =>
+    seg !== undefined && seg.text.length === end - start && text.slice(start, end) === seg.text;
   const segment = (start: number, end: number): Segment | undefined => {
-    const slice = text.slice(start, end);
-    let seg = cache?.get(slice) ?? used.get(slice);
-    if (!seg) {
-      const own = detached(slice);
+    const key = segmentKey(text, start, end);
+    let seg = cache?.get(key);
+    if (!matches(seg, start, end)) seg = used.get(key);
+    if (!matches(seg, start, end)) {
+      const own = detached(text.slice(start, end));
       const doc = parseDocument(own, PARSE_OPTIONS);
       if (doc.errors.length > 0) return undefined;
       const duplicates: DuplicateKey[] = [];
       collectDuplicates(doc.contents, duplicates);
       seg = { text: own, doc, memo: new Map(), duplicates };
     }
-    used.set(seg.text, seg);
+    used.set(key, seg);
     return seg;
   };
 
@@ -297,6 +303,13 @@ function parseSegmented(
     for (const [k, v] of used) cache.set(k, v);
   }
   return result;
+}
+
+/** A segment's cache key: its length and its first line (a service's id line). */
+function segmentKey(text: string, start: number, end: number): string {
+  const newline = text.indexOf('\n', start);
+  const lineEnd = newline === -1 || newline > end ? end : newline;
+  return `${end - start}:${text.slice(start, Math.min(lineEnd, start + 200))}`;
 }
 
 /**

@@ -163,6 +163,10 @@ const CHECK_MEMO_KEYS: Record<SchemaRoot, Record<'1' | '2', string>> = Object.fr
   ]),
 ) as Record<SchemaRoot, Record<'1' | '2', string>>;
 
+const ABSOLUTE_MEMO_KEYS: Record<SchemaRoot, Record<'1' | '2', string>> = Object.fromEntries(
+  Object.entries(CHECK_MEMO_KEYS).map(([root, keys]) => [root, { '1': `${keys['1']}:absolute`, '2': `${keys['2']}:absolute` }]),
+) as Record<SchemaRoot, Record<'1' | '2', string>>;
+
 /** Schema and template checks of one service, cached on its segment. */
 function serviceCheck(file: ParsedFile, entry: ServiceEntry, root: SchemaRoot, version: '1' | '2'): ServiceCheck {
   const memoKey = CHECK_MEMO_KEYS[root][version];
@@ -188,17 +192,33 @@ function serviceCheck(file: ParsedFile, entry: ServiceEntry, root: SchemaRoot, v
     cached = { value, problems, templates };
     entry.segment?.memo.set(memoKey, cached);
   }
-  const scan = absoluteScan(file, entry, cached.templates);
-  const diagnostics = [...cached.problems.map((p) => toAbsolute(file, entry, p)), ...scan.diagnostics];
-  // A template YAML reads as a mapping also fails the schema there; the quoting advice is enough.
-  const quoted = scan.diagnostics.filter((d) => d.code === 'template-unquoted');
-  const filtered = quoted.length === 0 ? diagnostics : diagnostics.filter((d) => d.code === 'template-unquoted' || !quoted.some((q) => within(d, q)));
+  // File ranges depend only on the segment's text and the line it starts on: they are kept
+  // while edits elsewhere leave that line where it was (typing within a line, for one).
+  const startLine = file.lines.position(entry.base).line;
+  const absoluteKey = ABSOLUTE_MEMO_KEYS[root][version];
+  let absolute = entry.segment?.memo.get(absoluteKey) as AbsoluteServiceCheck | undefined;
+  if (!absolute || absolute.path !== file.path || absolute.startLine !== startLine) {
+    const scan = absoluteScan(file, entry, cached.templates);
+    const diagnostics = [...cached.problems.map((p) => toAbsolute(file, entry, p)), ...scan.diagnostics];
+    // A template YAML reads as a mapping also fails the schema there; the quoting advice is enough.
+    const quoted = scan.diagnostics.filter((d) => d.code === 'template-unquoted');
+    const filtered = quoted.length === 0 ? diagnostics : diagnostics.filter((d) => d.code === 'template-unquoted' || !quoted.some((q) => within(d, q)));
+    absolute = { path: file.path, startLine, diagnostics: filtered, references: scan.references };
+    entry.segment?.memo.set(absoluteKey, absolute);
+  }
   return {
     value: cached.value,
     valid: !cached.problems.some((p) => p.severity === 'error'),
-    diagnostics: filtered,
-    references: scan.references,
+    diagnostics: absolute.diagnostics,
+    references: absolute.references,
   };
+}
+
+interface AbsoluteServiceCheck {
+  path: string;
+  startLine: number;
+  diagnostics: Diagnostic[];
+  references: VaultReference[];
 }
 
 /**

@@ -224,6 +224,7 @@ describe('the extension in code-server, driven through Chromium', { timeout: 600
     const lens = wb.codeLenses('Provision service');
     const before = model.services.length;
     for (let i = 0; i < 300 && (await lens.count()) <= before; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await lens.count()) > before, `no "Provision service" CodeLens for ${SLOW} 30 s after it was typed`);
     const boxes = await Promise.all(Array.from({ length: await lens.count() }, (_, i) => lens.nth(i).boundingBox()));
     const last = boxes.reduce((best, box, i) => (box && (best < 0 || box.y > boxes[best]!.y) ? i : best), -1);
     await lens.nth(last).click();

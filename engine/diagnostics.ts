@@ -63,7 +63,7 @@ export const DIAGNOSTIC_CODES = {
   'unknown-provider': 'provision.provider or target.type names no registered provisioner.',
   'no-provisioner': 'No provisioner handles this service; it will be skipped.',
   'vault-key-not-set': 'A vault key referenced by a template is not set.',
-  'file-not-found': 'A file the configuration needs does not exist.',
+  'file-not-found': 'A generate_config template or a working directory that does not exist.',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -89,5 +89,5 @@ export async function loadSystem(options: LoadOptions): Promise<SystemModel> {
   } else if (paths.explicitEnv) {
     throw new ConfigNotFoundError(`No overlay for environment "${paths.env}": ${paths.overlay} does not exist.`);
   }
-  return analyze(base, overlay, { env: paths.env, registry: options.registry, vaultHas: options.vaultHas });
+  return analyze(base, overlay, { env: paths.env, registry: options.registry, vaultHas: options.vaultHas, fileExists: existsSync });
 }

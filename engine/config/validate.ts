@@ -6,7 +6,8 @@
  * segment, so re-validating after an edit redoes it only for the services that changed;
  * the cross-service checks (references, cycles, routing) always run on the whole model.
  */
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve as resolvePath } from 'node:path';
+import { expandHome } from '../home';
 import type { Scalar } from 'yaml';
 import { compareDiagnostics, type Diagnostic, type Fix } from '../diagnostics';
 import { analyzeGraph } from '../plan/graph';
@@ -29,6 +30,8 @@ export interface AnalyzeOptions {
    * then no vault-key-not-set warnings are given.
    */
   vaultHas?: (key: string) => boolean | undefined;
+  /** Whether a file exists (for template files and working directories); no check when absent. */
+  fileExists?: (path: string) => boolean;
 }
 
 export const DEFAULT_ENV = 'local';
@@ -137,6 +140,7 @@ export function analyze(base: ParsedFile, overlay: ParsedFile | undefined, optio
   checkCycles(model, diagnostics);
   checkRouting(model, options.registry, diagnostics);
   checkVaultKeys(model, options.vaultHas, diagnostics);
+  checkFiles(model, options.fileExists, diagnostics);
 
   diagnostics.sort(compareDiagnostics);
   return model;
@@ -513,6 +517,32 @@ function checkVaultKeys(model: SystemModel, vaultHas: AnalyzeOptions['vaultHas']
 }
 
 /** A diagnostic on an entry's value (on its key when the value is empty). */
+/** A generate_config template or a cwd that does not exist fails at run time; say so now. */
+function checkFiles(model: SystemModel, fileExists: AnalyzeOptions['fileExists'], diagnostics: Diagnostic[]): void {
+  if (!fileExists) return;
+  for (const service of model.services) {
+    const declaration = service.declaration;
+    const candidates: [string[], unknown, string][] = [
+      [['provision', 'generate_config', 'template'], declaration.provision?.generate_config?.template, 'Template file'],
+      [['cwd'], declaration.cwd, 'Working directory'],
+    ];
+    for (const [path, value, what] of candidates) {
+      if (typeof value !== 'string' || value === '' || value.includes('{{')) continue;
+      const absolute = resolvePath(model.configDir, expandHome(value));
+      if (fileExists(absolute)) continue;
+      const where = originOf(model, service.id, path);
+      if (!where) continue;
+      diagnostics.push({
+        file: where.file,
+        range: where.range,
+        severity: 'warning',
+        code: 'file-not-found',
+        message: `${what} "${value}" does not exist (${absolute}); provisioning "${service.id}" will fail until it does.`,
+      });
+    }
+  }
+}
+
 function entryDiagnostic(file: ParsedFile, entry: Entry, code: Diagnostic['code'], message: string): Diagnostic {
   const s = span(entry.value) ?? span(entry.key)!;
   return { file: file.path, range: file.lines.range(entry.base + s[0], entry.base + s[1]), severity: 'error', code, message };

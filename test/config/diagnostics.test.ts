@@ -20,6 +20,8 @@ interface Case {
   messages?: string[];
   /** Other codes that may appear besides `code` (errors are refused otherwise). */
   allow?: DiagnosticCode[];
+  /** Files that exist, for the file checks. */
+  files?: string[];
 }
 
 const cases: Case[] = [
@@ -232,6 +234,14 @@ const cases: Case[] = [
     messages: ['Vault key "secrets.CF_PAGES_FALLBACK" is not set. Set it with: ss vault set secrets.CF_PAGES_FALLBACK'],
   },
   {
+    name: 'a template file or working directory that does not exist',
+    code: 'file-not-found',
+    severity: 'warning',
+    files: ['/project/templates/api.json.template'],
+    base: `services:\n  api:\n    type: process\n    command: node api.js\n    cwd: ⟦services/api⟧\n    provision:\n      generate_config:\n        template: templates/api.json.template\n        output: .generated/api.json\n  web:\n    type: process\n    command: node web.js\n    provision:\n      generate_config:\n        template: ⟦templates/web.json.tmpl⟧\n        output: .generated/web.json\n`,
+    messages: ['Working directory "services/api" does not exist (/project/services/api)', 'Template file "templates/web.json.tmpl" does not exist (/project/templates/web.json.tmpl)'],
+  },
+  {
     name: 'a file without services',
     code: 'schema-required',
     severity: 'error',
@@ -255,7 +265,7 @@ describe('diagnostics: one fixture per check', () => {
     for (const whole of [false, true]) {
       test(`${c.name}${whole ? ' (whole-document parse)' : ''}`, () => {
         const { base, overlay, expected } = splitMarked(c);
-        const model = analyzeText({ base, overlay, vaultKeys: c.vaultKeys, whole });
+        const model = analyzeText({ base, overlay, vaultKeys: c.vaultKeys, whole, files: c.files });
         const ofCode = model.diagnostics.filter((d) => d.code === c.code);
         assert.deepEqual(
           ofCode.map((d) => ({ file: d.file, range: d.range })),

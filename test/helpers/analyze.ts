@@ -12,6 +12,8 @@ export interface AnalyzeInput {
   vaultKeys?: string[];
   /** Parse without segments (the whole-document path). */
   whole?: boolean;
+  /** Files that exist (absolute paths); when given, missing templates and cwds are reported. */
+  files?: string[];
 }
 
 export const BASE_PATH = '/project/starsystem.yaml';
@@ -29,5 +31,6 @@ export function analyzeText(input: AnalyzeInput): SystemModel {
     env: input.overlay?.env ?? 'local',
     registry: input.registry ?? routingRegistry(),
     vaultHas: keys ? (key) => keys.has(key) : undefined,
+    fileExists: input.files ? (path) => input.files!.includes(path) : undefined,
   });
 }

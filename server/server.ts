@@ -226,7 +226,7 @@ export function startServer(connection: Connection, options: ServerOptions): { d
 
   connection.onCompletion((params, token) => {
     const snapshot = snapshotFor(params.textDocument.uri, token);
-    return snapshot ? completions(snapshot, facts(), params.position) : null;
+    return snapshot ? completions(snapshot, facts(), params.position, params.context?.triggerCharacter) : null;
   });
 
   connection.onHover(async (params, token) => {

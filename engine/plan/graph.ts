@@ -22,7 +22,10 @@ export function analyzeGraph(input: GraphInput): GraphResult {
   input.ids.forEach((id, i) => index.set(id, i));
   const edges = new Map<string, string[]>();
   for (const id of input.ids) {
-    edges.set(id, [...new Set(input.dependsOn(id).filter((d) => index.has(d)))]);
+    // Known, distinct dependencies; a service has a handful, so a list beats a Set per service.
+    const list: string[] = [];
+    for (const d of input.dependsOn(id)) if (index.has(d) && !list.includes(d)) list.push(d);
+    edges.set(id, list);
   }
 
   // Kahn's algorithm; ready services are taken in file order so the order is stable.
@@ -37,16 +40,19 @@ export function analyzeGraph(input: GraphInput): GraphResult {
       list.push(id);
     }
   }
-  const ready = new MinHeap((a: string, b: string) => index.get(a)! - index.get(b)!);
-  for (const id of input.ids) if (remaining.get(id) === 0) ready.push(id);
+  // The heap holds file positions: comparing numbers, not looking ids up on every comparison.
+  const ready = new MinHeap((a: number, b: number) => a - b);
+  input.ids.forEach((id, i) => {
+    if (remaining.get(id) === 0) ready.push(i);
+  });
   const order: string[] = [];
   while (ready.size > 0) {
-    const id = ready.pop()!;
+    const id = input.ids[ready.pop()!]!;
     order.push(id);
     for (const dependant of dependants.get(id) ?? []) {
       const left = remaining.get(dependant)! - 1;
       remaining.set(dependant, left);
-      if (left === 0) ready.push(dependant);
+      if (left === 0) ready.push(index.get(dependant)!);
     }
   }
   const cycles: string[][] = [];

@@ -34,11 +34,12 @@ import type { DocumentSnapshot, ServiceFacts } from './types';
 
 export const COMPLETION_TRIGGERS = ["'", '"', '[', ',', ' ', '.'];
 
-export function completions(snapshot: DocumentSnapshot, facts: ServiceFacts, position: Position): CompletionList {
+export function completions(snapshot: DocumentSnapshot, facts: ServiceFacts, position: Position, triggerCharacter?: string): CompletionList {
   const cursor = cursorAt(snapshot.file.lines, position);
   let items: CompletionItem[] = [];
   if (cursor.kind === 'vault') items = vaultKeyItems(snapshot, facts, cursor);
-  else if (cursor.kind === 'key') items = keyItems(snapshot, facts, cursor);
+  // A space typed as indentation is not a request for keys; after `key:` or `-` it asks for a value.
+  else if (cursor.kind === 'key' && triggerCharacter !== ' ') items = keyItems(snapshot, facts, cursor);
   else if (cursor.kind === 'value') items = valueItems(snapshot, facts, cursor);
   return { isIncomplete: false, items };
 }

@@ -161,6 +161,13 @@ describe('completion', () => {
     assert.equal((generate.textEdit as { newText: string }).newText, 'generate_config:\n        template: $1\n        output: $2');
   });
 
+  test('a space typed as indentation asks for nothing; after a colon it asks for a value', () => {
+    const { snapshot, marked } = open({ base: `services:\n  a:\n    type: process\n    │\n` });
+    assert.deepEqual(completions(snapshot, facts(), marked.cursors[0]!, ' ').items, []);
+    const value = open({ base: `services:\n  a:\n    _cloudflare:\n      resource: │\n` });
+    assert.equal(completions(value.snapshot, facts(), value.marked.cursors[0]!, ' ').items.length, 3);
+  });
+
   test('without snippet support, a plain key', () => {
     const items = complete({ base: `services:\n  cdn:\n    │\n` }, { snippets: false });
     assert.equal((items.find((i) => i.label === 'command')!.textEdit as { newText: string }).newText, 'command: ');

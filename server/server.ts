@@ -64,18 +64,18 @@ export function startServer(connection: Connection, options: ServerOptions): { d
       refreshLenses();
     },
   });
-  const vaultReady = vault.start();
+  // Validation waits for the first listing of the vault's key names, so that the first
+  // diagnostics already say which keys are not set.
   let ready = false;
-  void vaultReady.then(() => {
-    ready = true;
-    queue.kick();
-  });
-
   const queue = new ValidationQueue(
     (uri) => publish(uri),
     () => (ready ? (options.pendingEdits?.() ?? 0) : 1),
     (error, uri) => connection.console.error(`Validating ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   );
+  void vault.start().then(() => {
+    ready = true;
+    queue.kick();
+  });
 
   const facts = (): ServiceFacts => ({
     registry: options.registry,

@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { jsonSchema } from '../engine/config/schemaInfo';
 import { openVault } from '../engine/vault/store';
 import { LspClient } from '../test/lsp/client';
+import { serverExecArgv } from '../server/launch';
 import { ms, stats, table } from './util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -83,7 +84,8 @@ function rssOf(pid: number): { rss: number; peak: number } {
 }
 
 async function measure(kind: 'starsystem' | 'yaml-language-server', file: string, text: string, home: string, schemaUri: string): Promise<Measured> {
-  const command = kind === 'starsystem' ? [ourServer, '--stdio'] : [yamlServer, '--stdio'];
+  // Each server as its editor starts it: ours with the extension's heap ceiling (server/launch.ts).
+  const command = kind === 'starsystem' ? [...serverExecArgv(), ourServer, '--stdio'] : [yamlServer, '--stdio'];
   const client = new LspClient(process.execPath, command, { env: { ...process.env, STARSYSTEM_HOME: home } });
   const uri = pathToFileURL(file).href;
   const settings = { yaml: { validate: true, hover: true, completion: true, schemas: { [schemaUri]: ['starsystem.yaml'] }, schemaStore: { enable: false } } };

@@ -16,6 +16,7 @@ import { experimentalCapability } from './lensCommands';
 import { withoutSchemaDuplicates } from './schemaDuplicates';
 import { activeEnvironment, readSettings } from './settings';
 import type { TraceChannel } from './traceChannel';
+import { serverExecArgv } from '../server/launch';
 
 class CommandIdsFeature implements StaticFeature {
   fillClientCapabilities(capabilities: ClientCapabilities): void {
@@ -42,9 +43,10 @@ export function createLanguageClient(context: ExtensionContext, trace: TraceChan
   const module = context.asAbsolutePath('dist/server.js');
   const settings = readSettings();
   const env = { ...process.env, STARSYSTEM_HOME: settings.home };
+  const execArgv = serverExecArgv(settings.serverMaxMemoryMb);
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { env } },
-    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module, transport: TransportKind.ipc, options: { env, execArgv } },
+    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: [...execArgv, '--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
     // Every YAML file: the server decides which are starsystem files (by name, or a `# starsystem` first line).

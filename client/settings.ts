@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { workspace, type Uri } from 'vscode';
 import { expandHome, starsystemHome } from '../engine/home';
+import { DEFAULT_SERVER_MEMORY_MB } from '../server/launch';
 
 export const DEFAULT_ENVIRONMENT = 'local';
 
@@ -12,6 +13,8 @@ export interface StarsystemSettings {
   home: string;
   concurrency: number;
   statusRefreshSeconds: number;
+  /** The language server's heap ceiling in MB. */
+  serverMaxMemoryMb: number;
 }
 
 export function readSettings(scope?: Uri): StarsystemSettings {
@@ -23,6 +26,7 @@ export function readSettings(scope?: Uri): StarsystemSettings {
     home,
     concurrency: clampInteger(config.get<number>('concurrency', 4), 1, 64, 4),
     statusRefreshSeconds: clampInteger(config.get<number>('statusRefreshSeconds', 0), 0, 24 * 3600, 0),
+    serverMaxMemoryMb: clampInteger(config.get<number>('server.maxMemory', DEFAULT_SERVER_MEMORY_MB), 128, 16384, DEFAULT_SERVER_MEMORY_MB),
   };
 }
 

@@ -73,7 +73,7 @@ export function originOf(model: SystemModel, serviceId: string, path: NodePath):
   for (const [file, entry] of candidates) {
     if (!file || !entry) continue;
     if (path.length === 0) {
-      const keySpan = span(entry.key)!;
+      const keySpan = entry.keySpan;
       const range = file.lines.range(entry.base + keySpan[0], entry.base + keySpan[1]);
       return { file: file.path, range, keyRange: range };
     }

@@ -12,22 +12,31 @@
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { compareDiagnostics, type Diagnostic, type Range } from '../diagnostics';
 import { LineIndex } from './lines';
+import { scanNode, type RelativeTemplateScan } from './templates';
 
 export type FileKind = 'base' | 'overlay';
 
-/** A key and its value, with node ranges relative to `base` (the segment's offset in the file). */
+/**
+ * A key and its value, with node ranges relative to `base` (the segment's offset in the
+ * file). For a segment, the nodes come from its document, which is kept only while recently
+ * used: `keySpan` and `end` are known without it, so walking every service stays cheap.
+ */
 export interface Entry {
-  key: Scalar;
-  value: Node | null;
+  readonly key: Scalar;
+  readonly value: Node | null;
   /** Offset of the node ranges' origin in the file. */
-  base: number;
-  doc: Document;
+  readonly base: number;
+  readonly doc: Document;
+  /** [start, end) of the key, relative to `base`. */
+  readonly keySpan: [number, number];
+  /** End of the value (of the key when the value is empty), relative to `base`. */
+  readonly end: number;
 }
 
 export interface ServiceEntry extends Entry {
-  id: string;
+  readonly id: string;
   /** The segment the service came from (segmented parse only); holds per-service caches. */
-  segment?: Segment;
+  readonly segment?: Segment;
 }
 
 export interface ParsedFile {
@@ -49,14 +58,108 @@ export interface ParsedFile {
   mode: 'segmented' | 'whole';
 }
 
-/** One parsed block of text; cached by its exact text (looked up by length and first line). */
-export interface Segment {
-  readonly text: string;
-  readonly doc: Document;
+/**
+ * One block of text, parsed; cached by its exact text (looked up by length and first line).
+ * Its document is kept only for the most recently used segments and parsed again on demand:
+ * a syntax tree costs several kilobytes per service, which a large file's thousands of
+ * unchanged services should not hold. What every check needs is taken out once, at parse.
+ */
+export class Segment {
   /** Results derived from this segment alone (schema checks...), keyed by what derived them. */
-  readonly memo: Map<string, unknown>;
-  /** Duplicate keys inside the segment, relative to the segment. */
-  readonly duplicates: DuplicateKey[];
+  readonly memo = new Map<string, unknown>();
+
+  /**
+   * For a service block: its value as plain data (or why it cannot be built) and its
+   * templates, taken out at parse so that checking it needs the document only on a problem.
+   */
+  readonly service?: { id: string; keySpan: [number, number]; end: number; value: unknown; error?: string; templates: RelativeTemplateScan };
+
+  constructor(
+    readonly text: string,
+    doc: Document,
+    /** Duplicate keys inside the segment, relative to the segment. */
+    readonly duplicates: DuplicateKey[],
+    isService: boolean,
+  ) {
+    recentDocuments.remember(this, doc);
+    const pair = isService && isMap(doc.contents) && doc.contents.items.length === 1 ? doc.contents.items[0]! : undefined;
+    const key = pair && keyOf(pair);
+    if (pair && key) {
+      const node = (pair.value as Node | null) ?? null;
+      let value: unknown = null;
+      let error: string | undefined;
+      try {
+        value = node ? node.toJS(doc) : null;
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      this.service = {
+        id: String(key.value),
+        keySpan: [key.range![0], key.range![1]],
+        end: endOf(key, pair),
+        value,
+        ...(error !== undefined ? { error } : {}),
+        templates: scanNode(node, text),
+      };
+    }
+  }
+
+  get doc(): Document {
+    return recentDocuments.get(this) ?? recentDocuments.remember(this, parseDocument(this.text, PARSE_OPTIONS));
+  }
+}
+
+/** The documents of the most recently used segments (insertion order is recency). */
+class RecentDocuments {
+  private readonly docs = new Map<Segment, Document>();
+  constructor(private readonly capacity: number) {}
+
+  get(segment: Segment): Document | undefined {
+    const doc = this.docs.get(segment);
+    if (doc) {
+      this.docs.delete(segment);
+      this.docs.set(segment, doc);
+    }
+    return doc;
+  }
+
+  remember(segment: Segment, doc: Document): Document {
+    this.docs.delete(segment);
+    this.docs.set(segment, doc);
+    if (this.docs.size > this.capacity) this.docs.delete(this.docs.keys().next().value!);
+    return doc;
+  }
+}
+
+const recentDocuments = new RecentDocuments(64);
+
+/** An entry of a segment: its nodes are read through the segment's (possibly re-parsed) document. */
+class SegmentEntry implements ServiceEntry {
+  constructor(
+    readonly id: string,
+    readonly segment: Segment,
+    /** Which pair of the segment's top-level mapping this is. */
+    private readonly index: number,
+    readonly base: number,
+    readonly keySpan: [number, number],
+    readonly end: number,
+  ) {}
+
+  get doc(): Document {
+    return this.segment.doc;
+  }
+
+  private get pair(): Pair {
+    return (this.segment.doc.contents as YAMLMap).items[this.index]!;
+  }
+
+  get key(): Scalar {
+    return this.pair.key as Scalar;
+  }
+
+  get value(): Node | null {
+    return (this.pair.value as Node | null) ?? null;
+  }
 }
 
 interface DuplicateKey {
@@ -112,7 +215,7 @@ export function parseWhole(path: string, text: string, lines = new LineIndex(tex
     const key = keyOf(pair);
     if (!key) continue;
     const name = String(key.value);
-    const entry: Entry = { key, value: (pair.value as Node | null) ?? null, base: 0, doc };
+    const entry = plainEntry(key, pair, 0, doc);
     if (name === 'services') {
       if (result.servicesKey) continue;
       result.servicesKey = entry;
@@ -125,7 +228,7 @@ export function parseWhole(path: string, text: string, lines = new LineIndex(tex
           const id = String(serviceKey.value);
           if (seen.has(id)) continue;
           seen.add(id);
-          result.services.push({ id, key: serviceKey, value: (servicePair.value as Node | null) ?? null, base: 0, doc });
+          result.services.push({ id, ...plainEntry(serviceKey, servicePair, 0, doc) });
         }
       }
     } else if (!result.header.has(name)) {
@@ -221,7 +324,7 @@ function parseSegmented(
   // hashing every block's whole text on every edit would cost as much as reading the file.
   const matches = (seg: Segment | undefined, start: number, end: number): seg is Segment =>
     seg !== undefined && seg.text.length === end - start && text.slice(start, end) === seg.text;
-  const segment = (start: number, end: number): Segment | undefined => {
+  const segment = (start: number, end: number, isService: boolean): Segment | undefined => {
     const key = segmentKey(text, start, end);
     let seg = cache?.get(key);
     if (!matches(seg, start, end)) seg = used.get(key);
@@ -231,7 +334,7 @@ function parseSegmented(
       if (doc.errors.length > 0) return undefined;
       const duplicates: DuplicateKey[] = [];
       collectDuplicates(doc.contents, duplicates);
-      seg = { text: own, doc, memo: new Map(), duplicates };
+      seg = new Segment(own, doc, duplicates, isService);
     }
     used.set(key, seg);
     return seg;
@@ -256,23 +359,24 @@ function parseSegmented(
     [layout.trailerStart, text.length],
   ] as const) {
     if (end <= start) continue;
-    const seg = segment(start, end);
+    const seg = segment(start, end, false);
     if (!seg) return undefined;
-    if (seg.doc.contents !== null && !isMap(seg.doc.contents)) return undefined;
+    const doc = seg.doc;
+    if (doc.contents !== null && !isMap(doc.contents)) return undefined;
     for (const d of seg.duplicates) result.diagnostics.push(duplicateDiagnostic(path, lines, start, d));
-    if (!isMap(seg.doc.contents)) continue;
-    for (const pair of seg.doc.contents.items) {
+    if (!isMap(doc.contents)) continue;
+    for (const [index, pair] of doc.contents.items.entries()) {
       const key = keyOf(pair);
       if (!key) continue;
       const name = String(key.value);
-      const entry: Entry = { key, value: (pair.value as Node | null) ?? null, base: start, doc: seg.doc };
+      const entry: Entry = new SegmentEntry(name, seg, index, start, [key.range![0], key.range![1]], endOf(key, pair));
       const first = topKeys.get(name);
       if (first !== undefined) {
         // A duplicate inside one segment was reported by collectDuplicates already.
         if (first < start) result.diagnostics.push(duplicateDiagnostic(path, lines, 0, duplicateOf(name, entry, first)));
         continue;
       }
-      topKeys.set(name, start + key.range![0]);
+      topKeys.set(name, start + entry.keySpan[0]);
       if (name === 'services') result.servicesKey = entry;
       else result.header.set(name, entry);
     }
@@ -280,20 +384,18 @@ function parseSegmented(
 
   const firstById = new Map<string, number>();
   for (const [start, end] of layout.blocks) {
-    const seg = segment(start, end);
-    if (!seg || !isMap(seg.doc.contents) || seg.doc.contents.items.length !== 1) return undefined;
+    // A cached segment answers from what was taken out at parse, without its document.
+    const seg = segment(start, end, true);
+    if (!seg?.service) return undefined;
     for (const d of seg.duplicates) result.diagnostics.push(duplicateDiagnostic(path, lines, start, d));
-    const pair = seg.doc.contents.items[0]!;
-    const key = keyOf(pair);
-    if (!key) return undefined;
-    const id = String(key.value);
-    const entry: ServiceEntry = { id, key, value: (pair.value as Node | null) ?? null, base: start, doc: seg.doc, segment: seg };
+    const { id, keySpan, end: valueEnd } = seg.service;
+    const entry: ServiceEntry = new SegmentEntry(id, seg, 0, start, keySpan, valueEnd);
     const first = firstById.get(id);
     if (first !== undefined) {
       result.diagnostics.push(duplicateDiagnostic(path, lines, 0, duplicateOf(id, entry, first)));
       continue;
     }
-    firstById.set(id, start + key.range![0]);
+    firstById.set(id, start + entry.keySpan[0]);
     result.services.push(entry);
   }
 
@@ -322,7 +424,15 @@ function detached(slice: string): string {
 }
 
 function duplicateOf(key: string, entry: Entry, firstOffset: number): DuplicateKey {
-  return { key, range: [entry.base + entry.key.range![0], entry.base + entry.key.range![1]], firstOffset };
+  return { key, range: [entry.base + entry.keySpan[0], entry.base + entry.keySpan[1]], firstOffset };
+}
+
+function plainEntry(key: Scalar, pair: Pair, base: number, doc: Document): Entry {
+  return { key, value: (pair.value as Node | null) ?? null, base, doc, keySpan: [key.range![0], key.range![1]], end: endOf(key, pair) };
+}
+
+function endOf(key: Scalar, pair: Pair): number {
+  return Math.max(key.range![1], (pair.value as Node | null)?.range?.[1] ?? 0);
 }
 
 function isBlankOrComment(line: string): boolean {

@@ -177,22 +177,26 @@ function serviceCheck(file: ParsedFile, entry: ServiceEntry, root: SchemaRoot, v
   let cached = entry.segment?.memo.get(memoKey) as CachedServiceCheck | undefined;
   if (!cached) {
     const source = entry.segment?.text ?? file.text;
-    const js = jsValue(entry);
+    const parsed = entry.segment?.service;
+    const js = parsed ? (parsed.error !== undefined ? jsProblem(entry, parsed.error) : { value: parsed.value }) : jsValue(entry);
     const value = js.value;
     const schema = root === 'overlay-service' ? OverlayServiceSchema : serviceSchemaFor(version);
+    // Most services are valid; only a failing one needs its nodes, to place the problems.
     const problems = js.problem
       ? [js.problem]
-      : checkSchema({
-          schema,
-          root,
-          node: entry.value,
-          value,
-          ownerKey: entry.key,
-          label: `service "${entry.id}"`,
-          version,
-          source,
-        });
-    const templates = scanNode(entry.value, source);
+      : schema.safeParse(value).success
+        ? []
+        : checkSchema({
+            schema,
+            root,
+            node: entry.value,
+            value,
+            ownerKey: entry.key,
+            label: `service "${entry.id}"`,
+            version,
+            source,
+          });
+    const templates = parsed?.templates ?? scanNode(entry.value, source);
     cached = { value, problems, templates };
     entry.segment?.memo.set(memoKey, cached);
   }
@@ -234,10 +238,14 @@ function jsValue(entry: Entry): { value: unknown; problem?: RelativeDiagnostic }
   try {
     return { value: entry.value.toJS(entry.doc) };
   } catch (error) {
-    const [start, end] = span(entry.key)!;
-    const message = (error as Error).message.replace(/[.:\s]*$/, '');
-    return { value: null, problem: { start, end, severity: 'error', code: 'yaml-syntax', message: `${message}.` } };
+    return jsProblem(entry, (error as Error).message);
   }
+}
+
+function jsProblem(entry: Entry, error: string): { value: unknown; problem: RelativeDiagnostic } {
+  const [start, end] = entry.keySpan;
+  const message = error.replace(/[.:\s]*$/, '');
+  return { value: null, problem: { start, end, severity: 'error', code: 'yaml-syntax', message: `${message}.` } };
 }
 
 function within(inner: Diagnostic, outer: Diagnostic): boolean {
@@ -273,7 +281,7 @@ function checkHeader(file: ParsedFile, root: 'base-header' | 'overlay-header', d
     const fieldSchema = shape[name];
     if (!fieldSchema) {
       const suggestion = didYouMean(name, known);
-      const keySpan = span(entry.key)!;
+      const keySpan = entry.keySpan;
       const range = file.lines.range(entry.base + keySpan[0], entry.base + keySpan[1]);
       diagnostics.push({
         file: file.path,
@@ -343,7 +351,7 @@ function checkOverlayHeader(base: ParsedFile, overlay: ParsedFile, version: '1' 
 }
 
 function unknownOverlayService(overlay: ParsedFile, entry: ServiceEntry, base: ParsedFile): Diagnostic {
-  const keySpan = span(entry.key)!;
+  const keySpan = entry.keySpan;
   const range = overlay.lines.range(entry.base + keySpan[0], entry.base + keySpan[1]);
   const suggestion = didYouMean(entry.id, base.services.map((s) => s.id));
   const fixes: Fix[] | undefined = suggestion

@@ -36,13 +36,13 @@ export function codeLenses(snapshot: DocumentSnapshot, facts: ServiceFacts): Cod
   ];
   if (file.servicesKey) {
     const key = file.servicesKey;
-    const range = file.lines.range(key.base + key.key.range![0], key.base + key.key.range![1]);
+    const range = file.lines.range(key.base + key.keySpan[0], key.base + key.keySpan[1]);
     if (facts.commands.provisionAll) lenses.push({ range, command: { title: 'Provision all', command: facts.commands.provisionAll, arguments: args() } });
     if (facts.commands.plan) lenses.push({ range, command: { title: 'Plan', command: facts.commands.plan, arguments: args() } });
   }
   for (const entry of file.services) {
     if (!model.byId.has(entry.id)) continue;
-    const range = file.lines.range(entry.base + entry.key.range![0], entry.base + entry.key.range![1]);
+    const range = file.lines.range(entry.base + entry.keySpan[0], entry.base + entry.keySpan[1]);
     const data: LensData = { uri: snapshot.uri, serviceId: entry.id };
     lenses.push({ range, data });
     if (facts.commands.provisionService) {

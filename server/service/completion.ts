@@ -135,7 +135,7 @@ function indentOf(n: number): string {
 function indentUnit(file: ParsedFile): number {
   const first = file.services[0];
   if (!first) return 2;
-  const { character } = file.lines.position(first.base + first.key.range![0]);
+  const { character } = file.lines.position(first.base + first.keySpan[0]);
   return character > 0 ? character : 2;
 }
 

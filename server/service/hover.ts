@@ -37,7 +37,7 @@ export function hover(snapshot: DocumentSnapshot, facts: ServiceFacts, state: Re
       return { contents: { kind: MarkupKind.Markdown, value: `Service \`${occurrence.id}\` is not declared in ${basename(snapshot.basePath)}.` }, range: occurrence.range };
     }
     const plan = planLine(service, facts.registry, state, facts.processAlive);
-    const where = basename(snapshot.model.base.path) + ':' + (snapshot.model.base.lines.position(service.base.base + service.base.key.range![0]).line + 1);
+    const where = basename(snapshot.model.base.path) + ':' + (snapshot.model.base.lines.position(service.base.base + service.base.keySpan[0]).line + 1);
     const declaration = stringify({ [service.id]: service.declaration }, { lineWidth: 0 }).trimEnd();
     const overlay = service.overlay && snapshot.model.overlay ? ` + ${basename(snapshot.model.overlay.path)}` : '';
     const value = [

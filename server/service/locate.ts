@@ -22,10 +22,7 @@ export interface NodeAtOffset {
 
 /** Absolute [start, end) of an entry: from its key to the end of its value. */
 export function entryExtent(entry: Entry): [number, number] {
-  const start = entry.base + entry.key.range![0];
-  const valueEnd = entry.value?.range?.[1];
-  const end = entry.base + Math.max(entry.key.range![1], valueEnd ?? 0);
-  return [start, end];
+  return [entry.base + entry.keySpan[0], entry.base + entry.end];
 }
 
 /** The service whose block holds the offset (binary search over the file-ordered services). */
@@ -36,7 +33,7 @@ export function serviceAt(file: ParsedFile, offset: number): ServiceEntry | unde
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (services[mid]!.base + services[mid]!.key.range![0] <= offset) {
+    if (services[mid]!.base + services[mid]!.keySpan[0] <= offset) {
       found = mid;
       lo = mid + 1;
     } else {
@@ -61,7 +58,7 @@ export function nodeAt(file: ParsedFile, offset: number): NodeAtOffset | undefin
 
 function descend(entry: Entry, offset: number): NodeAtOffset {
   const rel = offset - entry.base;
-  const keyRange = entry.key.range!;
+  const keyRange = entry.keySpan;
   if (rel >= keyRange[0] && rel <= keyRange[1]) return { entry, path: [], onKey: true, scalar: entry.key };
   const path: (string | number)[] = [];
   let node: unknown = entry.value;
@@ -100,14 +97,16 @@ function descend(entry: Entry, offset: number): NodeAtOffset {
 }
 
 /** The range of a scalar's text without its quotes. */
-export function innerRange(file: ParsedFile, entry: { base: number }, scalar: Scalar): Range {
+export function innerRange(file: ParsedFile, entry: { base: number }, scalar: Scalar | [number, number]): Range {
   const [start, end] = innerOffsets(file, entry, scalar);
   return file.lines.range(start, end);
 }
 
-export function innerOffsets(file: ParsedFile, entry: { base: number }, scalar: Scalar): [number, number] {
-  let start = entry.base + scalar.range![0];
-  let end = entry.base + scalar.range![1];
+/** Absolute offsets of a scalar's text without its quotes (the scalar, or its relative span). */
+export function innerOffsets(file: ParsedFile, entry: { base: number }, scalar: Scalar | [number, number]): [number, number] {
+  const span = Array.isArray(scalar) ? scalar : [scalar.range![0], scalar.range![1]];
+  let start = entry.base + span[0]!;
+  let end = entry.base + span[1]!;
   const first = file.text[start];
   if ((first === '"' || first === "'") && end - start >= 2 && file.text[end - 1] === first) {
     start++;
@@ -117,7 +116,10 @@ export function innerOffsets(file: ParsedFile, entry: { base: number }, scalar: 
 }
 
 /** An entry's JS value; undefined when it cannot be built (an alias whose anchor is missing). */
-export function jsOf(entry: Pick<Entry, 'value' | 'doc'> | undefined): unknown {
+export function jsOf(entry: Entry | undefined): unknown {
+  // A service's plain value was taken out at parse: no need to parse its block again.
+  const parsed = (entry as ServiceEntry | undefined)?.segment?.service;
+  if (parsed) return parsed.error === undefined ? parsed.value : undefined;
   if (!entry?.value) return undefined;
   try {
     return entry.value.toJS(entry.doc);

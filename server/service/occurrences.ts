@@ -27,7 +27,8 @@ export interface Occurrence {
 interface RelativeOccurrence {
   id: string;
   kind: 'depends_on' | 'inject_from';
-  scalar: Scalar;
+  /** The scalar's range, relative to the entry (offsets, not nodes: the cache must not hold the syntax tree). */
+  span: [number, number];
 }
 
 const MEMO_KEY = 'server:references';
@@ -44,13 +45,13 @@ function referencesIn(entry: ServiceEntry): RelativeOccurrence[] {
       const node = pair.value as Node | null;
       if (name === 'depends_on' && isSeq(node)) {
         for (const item of node.items) {
-          if (isScalar(item) && typeof item.value === 'string' && item.range) out.push({ id: item.value, kind: 'depends_on', scalar: item });
+          if (isScalar(item) && typeof item.value === 'string' && item.range) out.push({ id: item.value, kind: 'depends_on', span: [item.range[0], item.range[1]] });
         }
       } else if (name === 'inject_from' && isMap(node)) {
         for (const inner of node.items) {
           const key = inner.key;
           if (isScalar(key) && key.range && (typeof key.value === 'string' || typeof key.value === 'number')) {
-            out.push({ id: String(key.value), kind: 'inject_from', scalar: key as Scalar });
+            out.push({ id: String(key.value), kind: 'inject_from', span: [key.range[0], key.range[1]] });
           }
         }
       }
@@ -63,14 +64,14 @@ function referencesIn(entry: ServiceEntry): RelativeOccurrence[] {
 /** Every occurrence of a service id in a file (of every id, or only of `only`). */
 export function occurrencesIn(file: ParsedFile, role: DocumentRole, only?: string): Occurrence[] {
   const out: Occurrence[] = [];
-  const add = (entry: ServiceEntry, id: string, kind: OccurrenceKind, scalar: Scalar) => {
+  const add = (entry: ServiceEntry, id: string, kind: OccurrenceKind, span: [number, number]) => {
     if (only !== undefined && id !== only) return;
-    const [start, end] = innerOffsets(file, entry, scalar);
+    const [start, end] = innerOffsets(file, entry, span);
     out.push({ file: file.path, id, kind, ownerId: entry.id, range: file.lines.range(start, end), start, end });
   };
   for (const entry of file.services) {
-    add(entry, entry.id, role === 'base' ? 'declaration' : 'overlay', entry.key);
-    for (const ref of referencesIn(entry)) add(entry, ref.id, ref.kind, ref.scalar);
+    add(entry, entry.id, role === 'base' ? 'declaration' : 'overlay', entry.keySpan);
+    for (const ref of referencesIn(entry)) add(entry, ref.id, ref.kind, ref.span);
   }
   return out;
 }

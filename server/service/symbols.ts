@@ -10,7 +10,7 @@ export function documentSymbols(snapshot: DocumentSnapshot): DocumentSymbol[] {
     // A block's value ends after its last line break; the symbol ends at its last character.
     let end = extent;
     while (end > start && /\s/.test(file.text[end - 1]!)) end--;
-    const keyRange = file.lines.range(entry.base + entry.key.range![0], entry.base + entry.key.range![1]);
+    const keyRange = file.lines.range(entry.base + entry.keySpan[0], entry.base + entry.keySpan[1]);
     const declaration = snapshot.model?.byId.get(entry.id)?.declaration;
     const local = jsOf(entry) as Record<string, unknown> | null | undefined;
     const type = declaration?.type ?? (typeof local?.type === 'string' ? local.type : undefined);

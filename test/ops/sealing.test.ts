@@ -73,7 +73,7 @@ test('vault values in a record are sealed wherever the record is kept or shown',
   assert.equal(keeper.seen[1], `status ${ZONE}`, 'the provisioner gets the real value back');
   assert.equal(report.services[0]!.message, 'record on *** is active', 'and its message is masked');
 
-  const gone = await destroy({ ...options, yes: true });
+  const gone = await destroy(options);
   assert.equal(gone.status, 'completed');
   assert.equal(keeper.seen[2], `destroy ${ZONE}/records/1`);
 

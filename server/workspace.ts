@@ -4,6 +4,7 @@
  * on disk they need, and the system analysis (base + overlay, validated together) that every
  * feature of a version shares.
  */
+import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
@@ -176,7 +177,7 @@ export class Workspace {
     const vaultGeneration = this.options.vaultGeneration();
     const cached = this.analyses.get(id);
     if (cached && cached.base === base && cached.overlay === overlay && cached.vaultGeneration === vaultGeneration) return cached.model;
-    const model = analyze(base, overlay, { env, registry: this.options.registry, vaultHas: this.options.vaultHas() });
+    const model = analyze(base, overlay, { env, registry: this.options.registry, vaultHas: this.options.vaultHas(), fileExists: existsSync });
     this.analyses.set(id, { base, overlay, vaultGeneration, model });
     return model;
   }

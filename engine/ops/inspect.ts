@@ -2,6 +2,7 @@
  * `inspect`: the receipts of earlier runs. One receipt (the newest, or by id or prefix)
  * with its timeline and, on request, the recorded state; or the list of runs.
  */
+import { compareText } from '../diagnostics';
 import type { ProvisionStateRecord } from '../provisioners/types';
 import type { Receipt, ReceiptDetails, TimelineEntry } from '../run/history';
 import { openSystem, type OpsOptions } from './context';
@@ -36,7 +37,7 @@ export async function inspect(options: InspectOptions = {}): Promise<InspectResu
     env: ops.model.env,
     receipt: details.receipt,
     timeline: details.timeline ?? [],
-    state: Object.fromEntries(Object.entries(state).sort(([a], [b]) => a.localeCompare(b))),
+    state: Object.fromEntries(Object.entries(state).sort(([a], [b]) => compareText(a, b))),
     credentialKeys: Object.entries(details.credentials?.entries ?? {})
       .filter(([, v]) => v !== null)
       .map(([k]) => k)

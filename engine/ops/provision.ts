@@ -8,7 +8,7 @@
  */
 import type { ServiceModel } from '../config/model';
 import { updateOverlayState } from '../config/overlayState';
-import { buildPlan, PLAN_SYMBOLS, type Plan, type PlanRow, type PlanSummary } from '../plan/plan';
+import { buildPlan, PLAN_SYMBOLS, summarizePlanRows, type Plan, type PlanRow } from '../plan/plan';
 import type { ProvisionStateRecord } from '../provisioners/types';
 import { executeGraph } from '../run/executor';
 import type { TimelineEntry, TimelineStep } from '../run/history';
@@ -328,15 +328,7 @@ function deployPlan(plan: Plan, services: Map<string, ServiceModel>): Plan {
       detail: `skipped: ss deploy handles services with provision.provider or target.type (${row.provider} runs it with ss provision)`,
     };
   });
-  const summary: PlanSummary = { create: 0, update: 0, unchanged: 0, remove: 0, skip: 0 };
-  for (const row of rows) {
-    if (row.action === 'create') summary.create++;
-    else if (row.action === 'update') summary.update++;
-    else if (row.action === 'verify') summary.unchanged++;
-    else if (row.action === 'remove') summary.remove++;
-    else summary.skip++;
-  }
-  return { ...plan, rows, summary };
+  return { ...plan, rows, summary: summarizePlanRows(rows) };
 }
 
 function emptySummary(): RunSummary {

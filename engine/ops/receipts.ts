@@ -2,6 +2,7 @@
  * Writing a run's receipt: started (so a killed run shows as interrupted), then finished
  * with its timeline, result, and the state and credentials snapshots that rollback reads.
  */
+import { compareText } from '../diagnostics';
 import { existsSync } from 'node:fs';
 import { processStartTime } from '../run/processes';
 import type { Receipt, ReceiptOperation, StateSnapshot, TimelineEntry } from '../run/history';
@@ -77,7 +78,7 @@ export async function takeSnapshots(ops: OpsEnvironment) {
   const state: StateSnapshot = {
     ...(overlayPath ? { overlayPath } : {}),
     overlayState,
-    records: Object.fromEntries([...records].sort(([a], [b]) => a.localeCompare(b))),
+    records: Object.fromEntries([...records].sort(([a], [b]) => compareText(a, b))),
   };
   const keys = await serviceCredentialKeys(ops, [...ops.model.order, ...records.keys()]);
   const credentials = await ops.vault.snapshot(keys);

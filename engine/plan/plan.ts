@@ -2,6 +2,7 @@
  * The plan: one row per service saying what provisioning would do, in dependency order.
  * The same rows feed `ss plan`, the editor's CodeLenses and the services tree.
  */
+import { compareText } from '../diagnostics';
 import { toResolvedService, type ServiceModel, type SystemModel } from '../config/model';
 import type { ProvisionerRegistry } from '../provisioners/registry';
 import type { ProvisionStateRecord } from '../provisioners/types';
@@ -121,7 +122,7 @@ export function buildPlan(
   }
   // Recorded but no longer declared.
   if (!options.services || options.services.length === 0) {
-    for (const [id, stored] of [...state].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [id, stored] of [...state].sort(([a], [b]) => compareText(a, b))) {
       if (model.byId.has(id)) continue;
       rows.push({
         serviceId: id,
@@ -134,6 +135,10 @@ export function buildPlan(
       });
     }
   }
+  return { project: model.project, env: model.env, configPath: model.configPath, rows, summary: summarizePlanRows(rows) };
+}
+
+export function summarizePlanRows(rows: readonly PlanRow[]): PlanSummary {
   const summary: PlanSummary = { create: 0, update: 0, unchanged: 0, remove: 0, skip: 0 };
   for (const row of rows) {
     if (row.action === 'create') summary.create++;
@@ -142,7 +147,7 @@ export function buildPlan(
     else if (row.action === 'remove') summary.remove++;
     else summary.skip++;
   }
-  return { project: model.project, env: model.env, configPath: model.configPath, rows, summary };
+  return summary;
 }
 
 export function planRow(service: ServiceModel, registry: ProvisionerRegistry, state: ReadonlyMap<string, ServiceState>): PlanRow {

@@ -62,44 +62,36 @@ export function processGroupAlive(pgid: number): boolean {
 
 /** The live (non-zombie) members of a process group. */
 export function processGroupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  let entries: string[];
+  return allPids().filter((pid) => {
+    const fields = statFields(pid);
+    return fields !== undefined && fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[5 - 3]) === pgid;
+  });
+}
+
+/** Every pid in /proc (none when /proc cannot be read). */
+function allPids(): number[] {
   try {
-    entries = readdirSync('/proc');
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number);
   } catch {
-    return out;
+    return [];
   }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const fields = statFields(Number(entry));
-    if (!fields || fields[0] === 'Z' || fields[0] === 'X') continue;
-    if (Number(fields[5 - 3]) === pgid) out.push(Number(entry));
-  }
-  return out;
 }
 
 /** The pids of every process whose environment holds `NAME=value` (readable ones only). */
 export function processesWithEnv(name: string, value: string): number[] {
   const needle = Buffer.from(`\0${name}=${value}\0`);
   const atStart = Buffer.from(`${name}=${value}\0`);
-  const out: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
+  return allPids().filter((pid) => {
     let environ: Buffer;
     try {
-      environ = readFileSync(`/proc/${entry}/environ`);
+      environ = readFileSync(`/proc/${pid}/environ`);
     } catch {
-      continue;
+      return false;
     }
-    if (environ.includes(needle) || environ.subarray(0, atStart.length).equals(atStart)) out.push(Number(entry));
-  }
-  return out;
+    return environ.includes(needle) || environ.subarray(0, atStart.length).equals(atStart);
+  });
 }
 
 /** One variable of a process's environment (as it was at exec), or undefined. */

@@ -4,6 +4,7 @@
  * at once, validated from scratch), on random edit sequences: the parse and every diagnostic
  * must agree after every edit. The sequences are seeded; a failure names its seed and step.
  */
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -146,7 +147,7 @@ function run(name: string, start: string, seed: number, steps: number, withOverl
       const whole = parseWhole(path, text);
       assert.deepEqual(shape(snapshot.file), shape(whole), `${where}: the parse (${snapshot.file.mode})\n${text}`);
       const overlay = withOverlay ? parseWhole(join(dir, 'starsystem.local.yaml'), overlayText) : undefined;
-      const full = analyze(whole, overlay, { env: 'local', registry, vaultHas });
+      const full = analyze(whole, overlay, { env: 'local', registry, vaultHas, fileExists: existsSync });
       assert.deepEqual(snapshot.model!.diagnostics, full.diagnostics, `${where}: the diagnostics (${snapshot.file.mode})\n${text}`);
       assert.deepEqual(
         snapshot.model!.services.map((s) => [s.id, s.provider, s.requestedProvider, s.dependsOn, s.valid]),

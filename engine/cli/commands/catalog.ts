@@ -1,4 +1,5 @@
 /** `ss catalog`: every registered provisioner, the vault keys and env variables it needs, and which are set. */
+import { compareText } from '../../diagnostics';
 import { starsystemHome } from '../../home';
 import { describeProviderCredentials, type ProviderCredentialReport } from '../../vault/credentials';
 import { listVaultKeys } from '../../vault/store';
@@ -17,7 +18,7 @@ export const catalogCommand: CommandSpec = {
     const reports = ctx.services.registry
       .all()
       .map((adapter) => describeProviderCredentials({ adapter, isSet: (key) => keys.has(key), env: ctx.io.env }))
-      .sort((a, b) => a.provider.localeCompare(b.provider));
+      .sort((a, b) => compareText(a.provider, b.provider));
     if (flag(ctx, 'json')) {
       ctx.io.stdout.write(JSON.stringify({ provisioners: reports }, null, 2) + '\n');
       return EXIT_OK;

@@ -4,9 +4,8 @@
  * at once, validated from scratch), on random edit sequences: the parse and every diagnostic
  * must agree after every edit. The sequences are seeded; a failure names its seed and step.
  */
-import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';

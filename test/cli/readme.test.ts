@@ -37,3 +37,7 @@ test('every extension command and setting is in the README', () => {
 test('every diagnostic code is in the README', () => {
   for (const code of Object.keys(DIAGNOSTIC_CODES)) assert.ok(readme.includes(`\`${code}\``), code);
 });
+
+test('the README has no relative links (the .vsix packager refuses them without a repository URL)', () => {
+  assert.doesNotMatch(readme, /\]\((?!https?:|#)[^)]*\)/);
+});

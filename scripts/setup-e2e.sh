@@ -51,9 +51,7 @@ fi
 echo "Installing code-server@$code_server_version and playwright-core@$playwright_version into $tools (about 300 MB)"
 cd "$tools"
 # unsafe_perm lets code-server's postinstall run as root; yes lets node-pty fetch node-gyp.
-lock=(flock /tmp/npm.lock)
-command -v flock >/dev/null 2>&1 || lock=()
-npm_config_yes=true npm_config_unsafe_perm=true "${lock[@]}" npm install --no-audit --no-fund --foreground-scripts \
+npm_config_yes=true npm_config_unsafe_perm=true npm install --no-audit --no-fund --foreground-scripts \
   "code-server@$code_server_version" "playwright-core@$playwright_version"
 
 "$tools/node_modules/.bin/code-server" --version

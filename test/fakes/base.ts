@@ -63,6 +63,7 @@ interface Route {
 export class FakeServer {
   readonly requests: RecordedRequest[] = [];
   private readonly routes: Route[] = [];
+  private readonly lostAnswers: ((req: { method: string; path: string }) => boolean)[] = [];
   private readonly faults: (Fault & { left: number })[] = [];
   private readonly sockets = new Set<Socket>();
   private server?: Server;
@@ -182,13 +183,26 @@ export class FakeServer {
       if (!m) continue;
       route.keys.forEach((key, i) => (request.params[key] = decodeURIComponent(m[i + 1]!)));
       try {
-        this.send(res, record, await route.handler(request));
+        this.send(res, record, this.maybeLose(request, await route.handler(request)));
       } catch (error) {
         this.send(res, record, { status: 500, ...this.errorResponse(500, (error as Error).message) });
       }
       return;
     }
     this.send(res, record, { status: 404, ...this.errorResponse(404, `no route for ${record.method} ${record.path}`) });
+  }
+
+  /** The next matching request is carried out, but its answer is lost (the connection drops). */
+  loseAnswer(match: (req: { method: string; path: string }) => boolean): this {
+    this.lostAnswers.push(match);
+    return this;
+  }
+
+  private maybeLose(req: FakeRequest, response: FakeResponse): FakeResponse {
+    const lost = this.lostAnswers.findIndex((match) => match(req));
+    if (lost < 0) return response;
+    this.lostAnswers.splice(lost, 1);
+    return { ...response, drop: true };
   }
 
   private errorResponse(status: number, message: string, body?: unknown): Pick<FakeResponse, 'body' | 'raw' | 'headers'> {

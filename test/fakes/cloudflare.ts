@@ -7,7 +7,7 @@
  * "pending_deployment" for a number of reads before it turns "active".
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { FakeServer, type FakeRequest, type FakeResponse, type Handler } from './base';
+import { FakeServer, type FakeRequest, type FakeResponse } from './base';
 
 export interface CfDnsRecord {
   id: string;
@@ -112,7 +112,6 @@ function body(req: FakeRequest): Record<string, unknown> {
 }
 
 export class CloudflareFake extends FakeServer {
-  private readonly lostAnswers: ((req: { method: string; path: string }) => boolean)[] = [];
   readonly tokens: Set<string>;
   private readonly zones = new Map<string, Zone>();
   private readonly accounts = new Map<string, Account>();
@@ -144,21 +143,6 @@ export class CloudflareFake extends FakeServer {
 
   // Setup and out-of-band helpers ------------------------------------------------------------
 
-  /** The next matching request is carried out, but its answer is lost (the connection drops). */
-  loseAnswer(match: (req: { method: string; path: string }) => boolean): this {
-    this.lostAnswers.push(match);
-    return this;
-  }
-
-  override route(method: string, path: string, handler: Handler): this {
-    return super.route(method, path, async (req) => {
-      const response = await handler(req);
-      const lost = this.lostAnswers.findIndex((m) => m(req));
-      if (lost < 0) return response;
-      this.lostAnswers.splice(lost, 1);
-      return { ...response, drop: true };
-    });
-  }
 
   /** Adds a zone (an existing Cloudflare zone, as the dns-zone resource expects) and returns its id. */
   addZone(name: string, id = hexId(), account = 'acc-0000'): string {

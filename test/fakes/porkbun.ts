@@ -5,7 +5,7 @@
  * and DNS records in memory, quotes prices for domains that are free, and registers them
  * when `domain/create` brings the exact cost in cents and `agreeToTerms: "yes"`.
  */
-import { FakeServer, type FakeRequest, type FakeResponse, type Handler } from './base';
+import { FakeServer, type FakeRequest, type FakeResponse } from './base';
 
 export interface PorkbunFakeRecord {
   id: string;
@@ -36,7 +36,6 @@ const success = (extra: Record<string, unknown> = {}): FakeResponse => ({ status
 const failure = (message: string, status = 400): FakeResponse => ({ status, body: { status: 'ERROR', message } });
 
 export class PorkbunFake extends FakeServer {
-  private readonly lostAnswers: ((req: { method: string; path: string }) => boolean)[] = [];
   readonly apiKey: string;
   readonly secretKey: string;
   private readonly domains = new Map<string, AccountDomain>();
@@ -61,21 +60,6 @@ export class PorkbunFake extends FakeServer {
 
   // Setup and out-of-band helpers ------------------------------------------------------------
 
-  /** The next matching request is carried out, but its answer is lost (the connection drops). */
-  loseAnswer(match: (req: { method: string; path: string }) => boolean): this {
-    this.lostAnswers.push(match);
-    return this;
-  }
-
-  override route(method: string, path: string, handler: Handler): this {
-    return super.route(method, path, async (req) => {
-      const response = await handler(req);
-      const lost = this.lostAnswers.findIndex((m) => m(req));
-      if (lost < 0) return response;
-      this.lostAnswers.splice(lost, 1);
-      return { ...response, drop: true };
-    });
-  }
 
   /** A domain already in the account (API access on unless said otherwise). */
   addDomain(domain: string, options: { apiAccess?: boolean } = {}): this {

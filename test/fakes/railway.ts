@@ -449,7 +449,7 @@ export class FakeRailway extends FakeServer {
   /** Every operation that parsed, in order. */
   readonly operations: RailwayOperationRecord[] = [];
   private nextOutcomes: FakeRailwayDeployment['outcome'][] = [];
-  private readonly lostAnswers: string[] = [];
+  private readonly lostFields: string[] = [];
 
   constructor(options: FakeRailwayOptions = {}) {
     super();
@@ -490,7 +490,7 @@ export class FakeRailway extends FakeServer {
 
   /** The next request running this root field is carried out, but its answer is lost (the connection drops). */
   loseAnswerTo(field: string): void {
-    this.lostAnswers.push(field);
+    this.lostFields.push(field);
   }
 
   setImage(serviceId: string, image: string): void {
@@ -564,9 +564,9 @@ export class FakeRailway extends FakeServer {
         errors.push({ message: error.message, path: [key], extensions: { code: error.code } });
       }
     }
-    const lost = this.lostAnswers.indexOf(op.selections[0]!.name);
+    const lost = this.lostFields.indexOf(op.selections[0]!.name);
     if (lost >= 0) {
-      this.lostAnswers.splice(lost, 1);
+      this.lostFields.splice(lost, 1);
       return { status: 200, drop: true };
     }
     // Every root field is non-null: one error nulls the whole data.

@@ -68,7 +68,6 @@ export class FakeCloudFront extends FakeServer {
   deployMs: number;
   /** Items per page of the list calls when the request asks for more. */
   pageSize = 100;
-  private readonly lostAnswers: { method: string; path: RegExp }[] = [];
 
   constructor(options: { deployMs?: number; accessKeyId?: string; secretAccessKey?: string } = {}) {
     super();
@@ -89,11 +88,7 @@ export class FakeCloudFront extends FakeServer {
     };
     const wrap = (fn: (req: FakeRequest) => FakeResponse) => (req: FakeRequest) => {
       try {
-        const response = fn(req);
-        const lost = this.lostAnswers.findIndex((l) => l.method === req.method && l.path.test(req.path));
-        if (lost < 0) return response;
-        this.lostAnswers.splice(lost, 1);
-        return { ...response, drop: true };
+        return fn(req);
       } catch (error) {
         if (error instanceof CfError) return errorResponse(error);
         throw error;
@@ -134,7 +129,7 @@ export class FakeCloudFront extends FakeServer {
 
   /** The next matching request is carried out, but its answer is lost (the connection drops). */
   loseAnswerTo(method: string, path: RegExp): void {
-    this.lostAnswers.push({ method, path });
+    this.loseAnswer((req) => req.method === method && path.test(req.path));
   }
 
   removeDistribution(id: string): void {

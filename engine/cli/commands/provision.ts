@@ -2,11 +2,14 @@
  * `ss provision`: prints the plan, then brings the system up, printing each service's
  * progress as it happens. Also the progress rendering `deploy` and `destroy` share.
  */
+import { basename, dirname } from 'node:path';
+import { DEFAULT_CONFIG_NAMES } from '../../config/load';
 import { InvalidConfigError } from '../../ops/context';
 import { provision, type ProvisionRun } from '../../ops/provision';
 import { formatDuration } from '../../run/duration';
 import { COMMON, EXIT_FAILURE, EXIT_OK, flag, listOption, stringOption, type CommandContext, type CommandSpec } from '../command';
 import { styleFor, type Style } from '../io';
+import { displayPath } from '../render';
 import { commandLine, opsOptions, parseConcurrency, progressPrinter, reportInvalid, summaryCounts } from '../operations';
 import { runStatus } from './status';
 
@@ -63,13 +66,13 @@ export async function runProvision(ctx: CommandContext, operation: 'provision' |
   if (json) {
     ctx.io.stdout.write(JSON.stringify(run, null, 2) + '\n');
   } else {
-    ctx.io.stdout.write(runSummaryText(run, style));
+    ctx.io.stdout.write(runSummaryText(run, style, ctx.io.cwd));
   }
   if (run.status === 'planned' || run.status === 'completed') return EXIT_OK;
   return EXIT_FAILURE;
 }
 
-function runSummaryText(run: ProvisionRun, style: Style): string {
+function runSummaryText(run: ProvisionRun, style: Style, cwd: string): string {
   const name = run.operation === 'deploy' ? 'Deploy' : 'Provision';
   const lines: string[] = [];
   if (run.dryRun) return 'Dry run: nothing was changed.\n';
@@ -81,6 +84,10 @@ function runSummaryText(run: ProvisionRun, style: Style): string {
   else if (run.status === 'cancelled') lines.push(`${style.yellow('✗')} ${name} cancelled: ${summaryCounts(run.summary)} (${took})`);
   else lines.push(`${style.red('✗')} ${name} failed: ${summaryCounts(run.summary)} (${took})`);
   for (const warning of run.warnings) lines.push(`${style.yellow('warning:')} ${warning}`);
-  if (run.runId) lines.push(style.dim(`Receipt ${run.runId.slice(0, 8)}: ss inspect ${run.runId.slice(0, 8)}${run.env === 'local' ? '' : ` --env=${run.env}`}`));
+  if (run.runId) {
+    // The command that finds this receipt again from the same folder.
+    const file = dirname(run.configPath) === cwd && DEFAULT_CONFIG_NAMES.includes(basename(run.configPath)) ? '' : ` --file=${displayPath(run.configPath, cwd)}`;
+    lines.push(style.dim(`Receipt ${run.runId.slice(0, 8)}: ss inspect ${run.runId.slice(0, 8)}${run.env === 'local' ? '' : ` --env=${run.env}`}${file}`));
+  }
   return lines.join('\n') + '\n';
 }

@@ -8,7 +8,7 @@
  */
 import type { ServiceModel } from '../config/model';
 import { updateOverlayState } from '../config/overlayState';
-import { buildPlan, PLAN_SYMBOLS, summarizePlanRows, type Plan, type PlanRow } from '../plan/plan';
+import { buildPlan, declarationHash, PLAN_SYMBOLS, summarizePlanRows, type Plan, type PlanRow } from '../plan/plan';
 import type { ProvisionStateRecord } from '../provisioners/types';
 import { executeGraph } from '../run/executor';
 import type { TimelineEntry, TimelineStep } from '../run/history';
@@ -240,7 +240,7 @@ async function provisionService(
       serviceId: id,
       provider: adapter.provider,
       status: 'provisioned',
-      configHash: row.configHash,
+      configHash: row.configHash ?? declarationHash(service),
       record,
       ...(keys.length > 0 ? { credentialKeys: keys } : {}),
       runId,

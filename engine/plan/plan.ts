@@ -32,7 +32,7 @@ export interface PlanRow {
   dependsOn: string[];
   /** What is recorded for the service (state store, else the overlay's _state). */
   recorded?: RecordedService;
-  /** Hash of the current declaration; a recorded hash that differs means "update". */
+  /** Hash of the current declaration, when there is a recorded one to compare it with (a difference means "update"). */
   configHash?: string;
 }
 
@@ -161,7 +161,6 @@ export function planRow(service: ServiceModel, registry: ProvisionerRegistry, st
       detail: service.requestedProvider ? `skipped: no provisioner named "${service.requestedProvider}"` : 'skipped: no provisioner',
     };
   }
-  const configHash = declarationHash(service);
   const recorded = recordedFor(service, state);
   const description = adapter.describePlan?.(toResolvedService(service));
   if (!recorded || (recorded.status !== 'provisioned' && !recorded.record)) {
@@ -178,10 +177,11 @@ export function planRow(service: ServiceModel, registry: ProvisionerRegistry, st
             : 'will create',
       description,
       recorded,
-      configHash,
     };
   }
-  const changed = recorded.configHash !== undefined && recorded.configHash !== configHash;
+  // Hashing every declaration costs a plan of thousands of services real time; only a record to compare with needs it.
+  const configHash = recorded.configHash !== undefined ? declarationHash(service) : undefined;
+  const changed = configHash !== undefined && recorded.configHash !== configHash;
   return {
     ...base,
     action: changed ? 'update' : 'verify',

@@ -10,7 +10,6 @@
  * killed between spawning and recording finds its process again instead of starting a
  * second one.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -264,6 +263,8 @@ async function start(ctx: ProvisionContext, launch: Launch): Promise<ProvisionRe
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   try {
     await log.write(`--- ${new Date().toISOString()} starting ${launch.serviceId} ---\n`);
+    // Loaded on first use, like everything only a run needs.
+    const { spawn } = await import('node:child_process');
     child = spawn(launch.file, launch.args, {
       cwd: launch.cwd,
       env: launch.env,

@@ -1,5 +1,4 @@
 /** `ss destroy`: tear down recorded services, dependants first; confirmation on a terminal, --yes otherwise. */
-import { createInterface } from 'node:readline';
 import { destroy, type DestroyPlan } from '../../ops/destroy';
 import { formatDuration } from '../../run/duration';
 import { COMMON, EXIT_FAILURE, EXIT_OK, flag, listOption, stringOption, type CommandSpec } from '../command';
@@ -108,6 +107,7 @@ function renderTargets(plan: DestroyPlan, style: Style): string {
 
 /** One line from the terminal; only "y" or "yes" agrees. */
 async function askYesNo(io: CliIO, question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream, terminal: false });
   try {
     io.stdout.write(question);

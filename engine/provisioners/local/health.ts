@@ -4,8 +4,7 @@
  * `start_period` do not count; `retries` consecutive failures after it make the service
  * unhealthy. Defaults: interval 500ms, timeout 2s, retries 60, start_period 0s.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HealthCheck } from '../../config/schema';
 import { durationMs } from '../../run/duration';
@@ -40,16 +39,18 @@ export interface ProbeResult {
 }
 
 /** One health check try. */
-export function probe(url: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
+export async function probe(url: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return Promise.resolve({ ok: false, detail: `not a valid URL: ${url}` });
+    return { ok: false, detail: `not a valid URL: ${url}` };
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    return Promise.resolve({ ok: false, detail: `health checks need an http or https URL, not ${parsed.protocol}` });
+    return { ok: false, detail: `health checks need an http or https URL, not ${parsed.protocol}` };
   }
+  // Loaded on first use: https brings TLS, which commands that check nothing should not pay for.
+  const { request: send } = parsed.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve) => {
     let settled = false;
     const done = (result: ProbeResult) => {
@@ -59,7 +60,6 @@ export function probe(url: string, timeoutMs: number, signal?: AbortSignal): Pro
       signal?.removeEventListener('abort', onAbort);
       resolve(result);
     };
-    const send = parsed.protocol === 'https:' ? httpsRequest : httpRequest;
     // A fresh connection per try (no agent): a pooled socket would outlive the process it talked to.
     const req = send(parsed, { method: 'GET', agent: false, headers: { 'user-agent': 'starsystem-health-check', connection: 'close' } }, (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;

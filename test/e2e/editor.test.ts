@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { loadSystem } from '../../engine/config/load';
 import type { SystemModel } from '../../engine/config/model';
 import { destroy } from '../../engine/ops/index';
@@ -18,6 +18,7 @@ import { processesWithEnv, processMatches } from '../../engine/run/processes';
 import { StateStore } from '../../engine/run/state';
 import { launchBrowser, type Browser } from './harness/browser';
 import { acquireEditorLock } from './harness/lock';
+import { orderedSteps } from './harness/steps';
 import { freePort, startCodeServer, type CodeServer } from './harness/codeServer';
 import { copyExample } from './harness/example';
 import { artifactsDir, projectRoot } from './harness/tools';
@@ -40,21 +41,9 @@ describe('the extension in code-server, driven through Chromium', { timeout: 600
   let home: string;
   let model: SystemModel;
   let target: string;
-  let broken = false;
   const metrics: Record<string, number | string> = {};
 
-  /** Steps run in order; once one fails the rest are skipped, not failed again. */
-  const step = (name: string, fn: (t: TestContext) => Promise<void>) =>
-    it(name, async (t) => {
-      if (broken) return t.skip('an earlier step failed');
-      try {
-        await fn(t);
-      } catch (error) {
-        broken = true;
-        await wb?.screenshot(`failed-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
-        throw error;
-      }
-    });
+  const step = orderedSteps(() => wb);
 
   before(async () => {
     releaseLock = await acquireEditorLock();

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { launchBrowser, type Browser } from './harness/browser';
 import { acquireEditorLock } from './harness/lock';
+import { orderedSteps } from './harness/steps';
 import { startCodeServer, type CodeServer } from './harness/codeServer';
 import { artifactsDir } from './harness/tools';
 import { packagedExtension } from './harness/vsix';
@@ -24,19 +25,8 @@ describe('an untrusted folder without a starsystem.yaml', { timeout: 300_000 }, 
   let wb: Workbench;
   let folder: string;
   let home: string;
-  let broken = false;
 
-  const step = (name: string, fn: (t: TestContext) => Promise<void>) =>
-    it(name, async (t) => {
-      if (broken) return t.skip('an earlier step failed');
-      try {
-        await fn(t);
-      } catch (error) {
-        broken = true;
-        await wb?.screenshot(`failed-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
-        throw error;
-      }
-    });
+  const step = orderedSteps(() => wb);
 
   before(async () => {
     releaseLock = await acquireEditorLock();
